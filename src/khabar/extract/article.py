@@ -1,0 +1,143 @@
+"""Main-text and metadata extraction: trafilatura for HTML, line rules for crawled text, Arabic cleaning."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+from khabar.arabic.dates import MonthNames, find_absolute_dates
+from khabar.document import Document
+from khabar.extract.boilerplate import BoilerplateRules, Line, clean_lines, is_headline_like
+from khabar.pipeline import Step, StepFailure
+
+MIN_ARTICLE_CHARS = 120
+TITLE_MAX_WORDS = 30
+_TAG = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[^|\-–—:]{2,40}$")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
+
+
+def split_lines(source: str) -> list[Line]:
+    """Non-empty lines of ``source``, stripped, each with its start offset in ``source``."""
+    lines = []
+    for m in re.finditer(r"[^\n]+", source):
+        raw = m.group()
+        stripped = raw.strip()
+        if stripped:
+            lines.append(Line(stripped, m.start() + raw.index(stripped[0])))
+    return lines
+
+
+def assemble_text(doc: Document, lines: list[Line]) -> None:
+    """Join cleaned paragraphs into ``doc.text`` (blank-line separated) and record the offset map."""
+    parts, text_map, pos = [], [], 0
+    for line in lines:
+        if line.source_start >= 0:
+            text_map.append((pos, line.source_start, len(line.text)))
+        parts.append(line.text)
+        pos += len(line.text) + 2
+    doc.text = "\n\n".join(parts)
+    doc.text_map = text_map
+
+
+def find_page_date(lines: list[str], months: MonthNames) -> str | None:
+    """The first date on a short, byline-like line (a publication date rather than an event date)."""
+    for line in lines:
+        if len(line.split()) <= 14:
+            for match in find_absolute_dates(line, months):
+                return match.value
+    return None
+
+
+def guess_title(lines: list[Line], rules: BoilerplateRules) -> str | None:
+    """The crawled page's title: its first line that is not furniture and reads like a headline."""
+    from khabar.extract.boilerplate import line_key
+
+    for line in lines[:8]:
+        key = line_key(line.text)
+        if not key or rules.matches("drop", key):
+            continue
+        words = len(line.text.split())
+        if words <= TITLE_MAX_WORDS and is_headline_like(line.text) or words <= 12:
+            return line.text
+        return None
+    return None
+
+
+def _clean_title(title: str | None, site: str | None) -> str | None:
+    if not title:
+        return None
+    title = " ".join(html_lib.unescape(title).split())
+    if site and title.endswith(site) and len(title) > len(site) + 5:
+        title = title[: -len(site)].rstrip(" |-–—:")
+    return title or None
+
+
+class Extract(Step):
+    """Fill ``text``, ``title``, ``published``, ``author``, ``site`` from ``doc.html``; fail when no article."""
+
+    name = "extract"
+
+    def __init__(self, rules: BoilerplateRules | None = None, min_chars: int = MIN_ARTICLE_CHARS) -> None:
+        super().__init__()
+        self.rules = rules or BoilerplateRules.load()
+        self.months = MonthNames()
+        self.min_chars = min_chars
+
+    def process(self, doc: Document) -> None:
+        if doc.html is None:
+            raise StepFailure("nothing decoded to extract from")
+        if doc.kind == "html":
+            self.extract_html(doc)
+        else:
+            self.extract_text(doc)
+        hints = doc.hints
+        doc.title = doc.title or hints.get("title")
+        doc.published = doc.published or hints.get("published")
+        doc.author = doc.author or hints.get("author")
+        if len(doc.text) < self.min_chars:
+            raise StepFailure(
+                f"no article text found ({len(doc.text)} characters after cleaning)",
+                "the page may be an index, a gallery, a login wall or rendered by JavaScript",
+            )
+
+    def extract_html(self, doc: Document) -> None:
+        """Main text via trafilatura, then Arabic furniture rules; metadata from the page."""
+        from trafilatura import bare_extraction
+
+        result = bare_extraction(
+            doc.html, url=doc.url, with_metadata=True, include_comments=False,
+            include_tables=True, include_images=False, deduplicate=False,
+        )
+        if result is None:
+            raise StepFailure("no article text found (extractor found no main content)",
+                              "the page may be an index, a gallery or rendered by JavaScript")
+        site = result.sitename or None
+        title = _clean_title(result.title, site) or _clean_title(doc.hints.get("title"), None)
+        if not title and (m := _H1.search(doc.html)):
+            title = _clean_title(_TAG.sub(" ", m.group(1)), None)
+        lines = []
+        for para in (result.text or "").split("\n"):
+            para = para.strip()
+            if para:
+                lines.append(Line(para, doc.html.find(para[:40])))
+        assemble_text(doc, clean_lines(lines, self.rules, title))
+        doc.title = title
+        doc.site = site
+        doc.author = result.author or None
+        doc.published = result.date or self._page_date_from_html(doc.html)
+        if not doc.url and result.url:
+            doc.url = result.url
+
+    def _page_date_from_html(self, page: str) -> str | None:
+        visible = html_lib.unescape(_TAG.sub("\n", page[:300_000]))
+        return find_page_date([ln.strip() for ln in visible.split("\n") if ln.strip()], self.months)
+
+    def extract_text(self, doc: Document) -> None:
+        """Crawled plain text: title from the top, furniture dropped by the rules, date from bylines."""
+        lines = split_lines(doc.html)
+        title = doc.hints.get("title") or guess_title(lines, self.rules)
+        body = clean_lines(lines, self.rules, title)
+        assemble_text(doc, body)
+        doc.title = title
+        doc.published = find_page_date([ln.text for ln in lines[:12]], self.months)

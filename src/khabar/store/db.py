@@ -1,0 +1,295 @@
+"""The embedded SQLite store: articles, inputs and their failures, raw pages, full-text search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from khabar.arabic.normalize import normalize_for_search, normalize_with_offsets
+from khabar.document import Document
+from khabar.store.migrations import migrate
+
+DEFAULT_DB = "khabar.db"
+ANNOTATION_KEYS = ("entities", "places", "dates", "numbers", "quotes", "events")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (path, permissions, corruption)."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One search result: the article's id, title, source, date and a snippet of its original text."""
+
+    id: str
+    title: str | None
+    source: str | None
+    published: str | None
+    url: str | None
+    snippet: str
+    score: float
+
+
+class Store:
+    """A khabar SQLite database (WAL); created and migrated on first use."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, keep_raw: bool = True) -> None:
+        self.path = str(path)
+        self.keep_raw = keep_raw
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                        check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=60000")
+            self.version = migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open the khabar store ({exc}); "
+                             "check the path and permissions, or pass another --db") from exc
+        self._source_ids: dict[str, int] = {}
+        self._in_tx = False
+
+    # -- transactions -------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Start a write transaction (batched commits keep runs fast and crash-safe)."""
+        if not self._in_tx:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+
+    def commit(self) -> None:
+        """Commit the open write transaction, if any."""
+        if self._in_tx:
+            self.conn.execute("COMMIT")
+            self._in_tx = False
+
+    def close(self) -> None:
+        """Commit what is pending and close the database."""
+        self.commit()
+        self.conn.close()
+
+    # -- runs and idempotency -----------------------------------------------------------------
+    def start_run(self, command: str) -> int:
+        """Record the start of a run and return its id."""
+        cur = self.conn.execute("INSERT INTO runs (started_at, command) VALUES (?, ?)", (_now(), command))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, inputs: int, articles: int, failures: int, skipped: int) -> None:
+        """Record a run's totals when it ends."""
+        self.commit()
+        self.conn.execute(
+            "UPDATE runs SET finished_at=?, inputs=?, articles=?, failures=?, skipped=? WHERE id=?",
+            (_now(), inputs, articles, failures, skipped, run_id),
+        )
+
+    def is_done(self, doc: Document) -> bool:
+        """Whether this exact input (same locator and bytes; same URL if not yet fetched) is stored."""
+        if doc.raw is None:
+            row = self.conn.execute(
+                "SELECT 1 FROM inputs WHERE locator = ? AND status != 'failed' LIMIT 1", (doc.locator,)
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT 1 FROM inputs WHERE locator = ? AND hash = ? AND status != 'failed'",
+                (doc.locator, doc.input_hash),
+            ).fetchone()
+        return row is not None
+
+    # -- writing ------------------------------------------------------------------------------
+    def save(self, doc: Document, run_id: int | None = None) -> str:
+        """Store a processed document as an article, a failure or a skipped input; return the status."""
+        self.begin()
+        status = "failed" if doc.error else ("skipped" if doc.skipped else "ok")
+        article_id = None
+        if status == "ok":
+            article_id = self._save_article(doc)
+        if doc.raw is not None and self.keep_raw and status != "skipped":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO raw_pages (hash, kind, content_type, size, body) VALUES (?,?,?,?,?)",
+                (doc.input_hash, doc.kind, doc.content_type, len(doc.raw), zlib.compress(doc.raw, 6)),
+            )
+        err = doc.error
+        reason = err.reason if err else doc.skipped
+        self.conn.execute(
+            """INSERT INTO inputs (locator, hash, url, fetched_at, processed_at, status, step, reason,
+                                   detail, article_id, size, encoding, run_id)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT (locator, hash) DO UPDATE SET
+                 url=excluded.url, fetched_at=excluded.fetched_at, processed_at=excluded.processed_at,
+                 status=excluded.status, step=excluded.step, reason=excluded.reason,
+                 detail=excluded.detail, article_id=excluded.article_id, size=excluded.size,
+                 encoding=excluded.encoding, run_id=excluded.run_id""",
+            (doc.locator, doc.input_hash, doc.url, doc.fetched_at, _now(), status,
+             err.step if err else None, reason, err.detail if err else None, article_id,
+             len(doc.raw) if doc.raw is not None else None, doc.encoding, run_id),
+        )
+        if status == "ok" and doc.raw is not None:
+            # a URL that failed before being fetched leaves a hash-less row: it is resolved now
+            self.conn.execute("DELETE FROM inputs WHERE locator = ? AND hash = '' AND status = 'failed'",
+                              (doc.locator,))
+        return status
+
+    def _source_id(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self._source_ids:
+            self.conn.execute("INSERT OR IGNORE INTO sources (name, first_seen) VALUES (?, ?)", (name, _now()))
+            row = self.conn.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()
+            self._source_ids[name] = int(row[0])
+        return self._source_ids[name]
+
+    def _save_article(self, doc: Document) -> str:
+        annotations = json.dumps({k: getattr(doc, k) for k in ANNOTATION_KEYS}, ensure_ascii=False)
+        now = _now()
+        article_id = doc.id
+        self.conn.execute(
+            """INSERT INTO articles (id, url, source_id, title, published, author, language, text, locator,
+                                     input_hash, encoding, text_map, annotations, created_at, updated_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT (id) DO UPDATE SET
+                 source_id=excluded.source_id, title=excluded.title, published=excluded.published,
+                 author=excluded.author, language=excluded.language, locator=excluded.locator,
+                 input_hash=excluded.input_hash, encoding=excluded.encoding, text_map=excluded.text_map,
+                 annotations=excluded.annotations, updated_at=excluded.updated_at""",
+            (article_id, doc.url, self._source_id(doc.source), doc.title, doc.published, doc.author,
+             doc.language, doc.text, doc.locator, doc.input_hash, doc.encoding,
+             json.dumps(doc.text_map), annotations, now, now),
+        )
+        rowid = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+        self.conn.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (rowid, normalize_for_search(doc.title or ""), normalize_for_search(doc.text)),
+        )
+        return article_id
+
+    # -- reading ------------------------------------------------------------------------------
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Articles matching every word of ``query`` (Arabic-normalised; ``word*`` for a prefix), best first."""
+        fts_query = build_fts_query(query)
+        if not fts_query:
+            return []
+        rows = self.conn.execute(
+            """SELECT a.id, a.title, s.name AS source, a.published, a.url, a.text,
+                      bm25(articles_fts, 3.0, 1.0) AS score
+               FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+               LEFT JOIN sources s ON s.id = a.source_id
+               WHERE articles_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?""",
+            (fts_query, limit, offset),
+        ).fetchall()
+        terms = query_terms(query)
+        return [SearchHit(r["id"], r["title"], r["source"], r["published"], r["url"],
+                          snippet(r["text"], terms), -r["score"]) for r in rows]
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """The output-contract record of one article (by id or unique id prefix), or None."""
+        rows = self.conn.execute(
+            "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.id LIKE ? LIMIT 2", (article_id.replace("%", "") + "%",)
+        ).fetchall()
+        return article_record(rows[0]) if len(rows) == 1 else None
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every stored article as an output-contract record, oldest first."""
+        cur = self.conn.execute(
+            "SELECT a.*, s.name AS source FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "ORDER BY a.rowid"
+        )
+        for row in cur:
+            yield article_record(row)
+
+    def iter_inputs(self, status: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every recorded input (or those with ``status``), as plain dicts."""
+        sql, args = "SELECT * FROM inputs", ()
+        if status:
+            sql, args = sql + " WHERE status = ?", (status,)
+        for row in self.conn.execute(sql + " ORDER BY id", args):
+            yield dict(row)
+
+    def raw_page(self, input_hash: str) -> bytes | None:
+        """The raw input bytes as received, when the store kept them."""
+        row = self.conn.execute("SELECT body FROM raw_pages WHERE hash = ?", (input_hash,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def info(self) -> dict[str, Any]:
+        """Counts a user wants at a glance: articles, sources, inputs by status, failures by reason."""
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        by_status = dict(self.conn.execute("SELECT status, COUNT(*) FROM inputs GROUP BY status").fetchall())
+        reasons = self.conn.execute(
+            "SELECT reason, COUNT(*) FROM inputs WHERE status='failed' GROUP BY reason ORDER BY 2 DESC LIMIT 20"
+        ).fetchall()
+        languages = self.conn.execute(
+            "SELECT COALESCE(language,'?'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+        return {
+            "path": self.path,
+            "schema_version": self.version,
+            "articles": one("SELECT COUNT(*) FROM articles"),
+            "sources": one("SELECT COUNT(*) FROM sources"),
+            "inputs": by_status,
+            "failures_by_reason": dict(reasons),
+            "languages": dict(languages),
+            "published_range": list(self.conn.execute(
+                "SELECT MIN(published), MAX(published) FROM articles").fetchone()),
+            "runs": one("SELECT COUNT(*) FROM runs"),
+        }
+
+
+def article_record(row: sqlite3.Row) -> dict[str, Any]:
+    """Turn an ``articles`` row into the output-contract record."""
+    record = {
+        "id": row["id"], "url": row["url"], "source": row["source"], "title": row["title"],
+        "published": row["published"], "language": row["language"], "text": row["text"],
+        "author": row["author"], "locator": row["locator"], "encoding": row["encoding"],
+    }
+    record.update(json.loads(row["annotations"]))
+    for key in ANNOTATION_KEYS:
+        record.setdefault(key, [])
+    record["error"] = None
+    return record
+
+
+_WORD = re.compile(r"[\w\u0600-\u06FF]+\*?")
+
+
+def query_terms(query: str) -> list[str]:
+    """The normalised words of a search query (a trailing ``*`` kept for prefix search)."""
+    return _WORD.findall(normalize_for_search(query))
+
+
+def build_fts_query(query: str) -> str:
+    """A safe FTS5 query: every word quoted (no operator injection), all words required."""
+    parts = []
+    for term in query_terms(query):
+        prefix = term.endswith("*")
+        word = term.rstrip("*").replace('"', "")
+        if word:
+            parts.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+def snippet(text: str, terms: list[str], width: int = 160) -> str:
+    """A window of the ORIGINAL text around the first query word (found on normalised text)."""
+    norm = normalize_with_offsets(text)
+    lowered = norm.text.lower()
+    for term in terms:
+        pos = lowered.find(term.rstrip("*"))
+        if pos >= 0:
+            src, _ = norm.to_source(pos, pos + 1)
+            start = max(0, src - width // 3)
+            end = min(len(text), start + width)
+            return ("…" if start else "") + text[start:end].replace("\n", " ") + ("…" if end < len(text) else "")
+    return text[:width].replace("\n", " ")

@@ -1,0 +1,121 @@
+"""Numbered schema migrations; each runs once, in its own transaction, recorded in schema_version."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "sources, inputs (with failures), articles, raw pages, runs, full-text index",
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            first_seen TEXT NOT NULL
+        );
+        CREATE TABLE inputs (
+            id INTEGER PRIMARY KEY,
+            locator TEXT NOT NULL,
+            hash TEXT NOT NULL DEFAULT '',
+            url TEXT,
+            fetched_at TEXT,
+            processed_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),
+            step TEXT,
+            reason TEXT,
+            detail TEXT,
+            article_id TEXT,
+            size INTEGER,
+            encoding TEXT,
+            run_id INTEGER,
+            UNIQUE (locator, hash)
+        );
+        CREATE INDEX inputs_status ON inputs (status, reason);
+        CREATE INDEX inputs_url ON inputs (url);
+        CREATE TABLE articles (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            url TEXT,
+            source_id INTEGER REFERENCES sources (id),
+            title TEXT,
+            published TEXT,
+            author TEXT,
+            language TEXT,
+            text TEXT NOT NULL,
+            locator TEXT,
+            input_hash TEXT,
+            encoding TEXT,
+            text_map TEXT NOT NULL DEFAULT '[]',
+            annotations TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_published ON articles (published);
+        CREATE INDEX articles_source ON articles (source_id);
+        CREATE INDEX articles_url ON articles (url);
+        CREATE TABLE raw_pages (
+            hash TEXT PRIMARY KEY,
+            kind TEXT,
+            content_type TEXT,
+            size INTEGER NOT NULL,
+            body BLOB NOT NULL
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            command TEXT,
+            inputs INTEGER DEFAULT 0,
+            articles INTEGER DEFAULT 0,
+            failures INTEGER DEFAULT 0,
+            skipped INTEGER DEFAULT 0
+        );
+        CREATE VIEW failures AS
+            SELECT id, locator, url, step, reason, detail, processed_at, run_id
+            FROM inputs WHERE status = 'failed';
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, text, tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """,
+    ),
+]
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The highest migration applied to this database (0 for a new one)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+        "description TEXT, applied_at TEXT DEFAULT CURRENT_TIMESTAMP)"
+    )
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations this database lacks, each atomically; return the resulting version."""
+    version = current_version(conn)
+    for number, description, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-check inside the write lock: another process may have migrated meanwhile
+            if conn.execute("SELECT 1 FROM schema_version WHERE version = ?", (number,)).fetchone():
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                         (number, description))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration script into statements (the scripts hold no semicolons inside literals)."""
+    return [s.strip() for s in sql.split(";") if s.strip()]
