@@ -156,7 +156,7 @@ def extract(
                 d.url = url
             yield d
 
-    for doc in process_documents(with_url(source), RunOptions(max_bytes=max_bytes, encoding=encoding)):
+    for doc in process_documents(with_url(source), RunOptions(max_bytes=max_bytes, encoding=encoding), fetcher):
         if doc.skipped:
             continue
         failed += doc.error is not None

@@ -70,9 +70,10 @@ def build_pipeline(options: RunOptions, fetcher: Fetcher | None = None) -> Pipel
     return Pipeline(steps)
 
 
-def process_documents(docs: Iterable[Document], options: RunOptions | None = None) -> Iterator[Document]:
+def process_documents(docs: Iterable[Document], options: RunOptions | None = None,
+                      fetcher: Fetcher | None = None) -> Iterator[Document]:
     """Run the article pipeline over documents without a store (``khabar extract``, tests, engines)."""
-    yield from build_pipeline(options or RunOptions())(docs)
+    yield from build_pipeline(options or RunOptions(), fetcher)(docs)
 
 
 def run_local(inputs: Iterable[Document], store: Store, options: RunOptions, fetcher: Fetcher | None = None,

@@ -12,8 +12,11 @@ from khabar.pipeline import Step, StepFailure
 
 MIN_ARTICLE_CHARS = 120
 TITLE_MAX_WORDS = 30
+DATELINE_MAX_WORDS = 10
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:«»]\s+|\s*[|:]\s+")
+_BYLINE_PREFIX = re.compile(r"^\s*(كتب|كتبت|بقلم|إعداد|اعداد|تقرير|مرسلة بواسطة|بواسطة|by)\s*[:：]?\s*", re.I)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.S | re.I)
 _TAG = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
-_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:]\s+[^|\-–—:]{2,40}$")
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
 
 
@@ -47,6 +50,31 @@ def find_page_date(lines: list[str], months: MonthNames) -> str | None:
             for match in find_absolute_dates(line, months):
                 return match.value
     return None
+
+
+def drop_datelines(lines: list[Line], months: MonthNames, head: int = 3) -> list[Line]:
+    """Drop short dateline/byline lines ('دمشق - الأحد ٩ تموز ٢٠٢٣') among the first lines of a body."""
+    kept = []
+    for i, line in enumerate(lines):
+        if i < head and len(line.text.split()) <= DATELINE_MAX_WORDS and find_absolute_dates(line.text, months):
+            continue
+        kept.append(line)
+    return kept
+
+
+def choose_title(extracted: str | None, page: str) -> str | None:
+    """The headline: the extractor's title, unless it is only the site name inside a longer <title>."""
+    m = _HTML_TITLE.search(page[:200_000])
+    html_title = _clean_title(_TAG.sub(" ", m.group(1)), None) if m else None
+    if not html_title:
+        return extracted
+    segments = [s.strip() for s in _TITLE_SEPARATORS.split(html_title) if s.strip()]
+    longest = max(segments, key=len) if segments else html_title
+    if not extracted:
+        return longest
+    if len(segments) > 1 and extracted in segments and len(extracted) < 0.6 * len(longest):
+        return longest
+    return extracted
 
 
 def guess_title(lines: list[Line], rules: BoilerplateRules) -> str | None:
@@ -108,12 +136,15 @@ class Extract(Step):
         result = bare_extraction(
             doc.html, url=doc.url, with_metadata=True, include_comments=False,
             include_tables=True, include_images=False, deduplicate=False,
+            # no "extensive" date search: it guesses from copyright years (2023-01-01); the Arabic
+            # byline parser below is the better fallback
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
         if result is None:
             raise StepFailure("no article text found (extractor found no main content)",
                               "the page may be an index, a gallery or rendered by JavaScript")
         site = result.sitename or None
-        title = _clean_title(result.title, site) or _clean_title(doc.hints.get("title"), None)
+        title = choose_title(_clean_title(result.title, site), doc.html) or _clean_title(doc.hints.get("title"), None)
         if not title and (m := _H1.search(doc.html)):
             title = _clean_title(_TAG.sub(" ", m.group(1)), None)
         lines = []
@@ -121,10 +152,10 @@ class Extract(Step):
             para = para.strip()
             if para:
                 lines.append(Line(para, doc.html.find(para[:40])))
-        assemble_text(doc, clean_lines(lines, self.rules, title))
+        assemble_text(doc, drop_datelines(clean_lines(lines, self.rules, title), self.months))
         doc.title = title
         doc.site = site
-        doc.author = result.author or None
+        doc.author = _BYLINE_PREFIX.sub("", result.author).strip() or None if result.author else None
         doc.published = result.date or self._page_date_from_html(doc.html)
         if not doc.url and result.url:
             doc.url = result.url
@@ -137,7 +168,7 @@ class Extract(Step):
         """Crawled plain text: title from the top, furniture dropped by the rules, date from bylines."""
         lines = split_lines(doc.html)
         title = doc.hints.get("title") or guess_title(lines, self.rules)
-        body = clean_lines(lines, self.rules, title)
+        body = drop_datelines(clean_lines(lines, self.rules, title), self.months)
         assemble_text(doc, body)
         doc.title = title
         doc.published = find_page_date([ln.text for ln in lines[:12]], self.months)

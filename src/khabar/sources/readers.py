@@ -160,7 +160,7 @@ def iter_jsonl(path_or_name: str, stream: BinaryIO, max_bytes: int) -> Iterator[
         yield doc
 
 
-def iter_feed(name: str, data: bytes, full_content_chars: int = 500) -> Iterator[Document]:
+def iter_feed(name: str, data: bytes, full_content_chars: int = 200) -> Iterator[Document]:
     """Entries of an RSS/Atom feed: full-content entries as pages, others as URLs to fetch."""
     import feedparser
 
