@@ -32,6 +32,7 @@ _FOLD = {
 _FOLD.update({chr(0x0660 + i): str(i) for i in range(10)})
 _FOLD.update({chr(0x06F0 + i): str(i) for i in range(10)})
 
+_DROP_RE = re.compile("[" + "".join(sorted(_DROP)) + "]")
 _TABLE = str.maketrans({**_FOLD, **{ch: None for ch in _DROP}})
 
 
@@ -59,6 +60,8 @@ def normalize(text: str) -> str:
 
 def normalize_with_offsets(text: str) -> Normalized:
     """Like :func:`normalize`, also returning the offset map back into ``text`` (one-to-one or deleted)."""
+    if not _DROP_RE.search(text):  # nothing deleted: folding is one-to-one, the map is the identity
+        return Normalized(text.translate(_TABLE), list(range(len(text))), len(text))
     out: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
@@ -70,16 +73,17 @@ def normalize_with_offsets(text: str) -> Normalized:
 
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def arabic_ratio(text: str) -> float:
     """Share of letters in ``text`` that are Arabic-script letters (0..1)."""
-    letters = sum(1 for ch in text if ch.isalpha())
+    letters = len(_LETTER.findall(text))
     if not letters:
         return 0.0
     return len(_ARABIC_LETTER.findall(text)) / letters
 
 
 def normalize_for_search(text: str) -> str:
-    """Normalised, lower-cased text with punctuation spaced out, as indexed by the full-text search."""
+    """Normalised, lower-cased text, as indexed by the full-text search and used for queries."""
     return normalize(text).lower()

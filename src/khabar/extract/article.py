@@ -7,17 +7,15 @@ import re
 
 from khabar.arabic.dates import MonthNames, find_absolute_dates
 from khabar.document import Document
-from khabar.extract.boilerplate import BoilerplateRules, Line, clean_lines, is_headline_like
+from khabar.extract.boilerplate import BoilerplateRules, Line, clean_lines, is_headline_like, line_key
+from khabar.extract.metadata import clean_title, extract_metadata
 from khabar.pipeline import Step, StepFailure
 
 MIN_ARTICLE_CHARS = 120
 TITLE_MAX_WORDS = 30
 DATELINE_MAX_WORDS = 10
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:«»]\s+|\s*[|:]\s+")
-_BYLINE_PREFIX = re.compile(r"^\s*(كتب|كتبت|بقلم|إعداد|اعداد|تقرير|مرسلة بواسطة|بواسطة|by)\s*[:：]?\s*", re.I)
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.S | re.I)
+_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _TAG = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
-_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
 
 
 def split_lines(source: str) -> list[Line]:
@@ -46,7 +44,7 @@ def assemble_text(doc: Document, lines: list[Line]) -> None:
 def find_page_date(lines: list[str], months: MonthNames) -> str | None:
     """The first date on a short, byline-like line (a publication date rather than an event date)."""
     for line in lines:
-        if len(line.split()) <= 14:
+        if _DIGIT.search(line) and len(line.split()) <= 14:
             for match in find_absolute_dates(line, months):
                 return match.value
     return None
@@ -56,31 +54,15 @@ def drop_datelines(lines: list[Line], months: MonthNames, head: int = 3) -> list
     """Drop short dateline/byline lines ('دمشق - الأحد ٩ تموز ٢٠٢٣') among the first lines of a body."""
     kept = []
     for i, line in enumerate(lines):
-        if i < head and len(line.text.split()) <= DATELINE_MAX_WORDS and find_absolute_dates(line.text, months):
+        if (i < head and _DIGIT.search(line.text) and len(line.text.split()) <= DATELINE_MAX_WORDS
+                and find_absolute_dates(line.text, months)):
             continue
         kept.append(line)
     return kept
 
 
-def choose_title(extracted: str | None, page: str) -> str | None:
-    """The headline: the extractor's title, unless it is only the site name inside a longer <title>."""
-    m = _HTML_TITLE.search(page[:200_000])
-    html_title = _clean_title(_TAG.sub(" ", m.group(1)), None) if m else None
-    if not html_title:
-        return extracted
-    segments = [s.strip() for s in _TITLE_SEPARATORS.split(html_title) if s.strip()]
-    longest = max(segments, key=len) if segments else html_title
-    if not extracted:
-        return longest
-    if len(segments) > 1 and extracted in segments and len(extracted) < 0.6 * len(longest):
-        return longest
-    return extracted
-
-
 def guess_title(lines: list[Line], rules: BoilerplateRules) -> str | None:
     """The crawled page's title: its first line that is not furniture and reads like a headline."""
-    from khabar.extract.boilerplate import line_key
-
     for line in lines[:8]:
         key = line_key(line.text)
         if not key or rules.matches("drop", key):
@@ -90,15 +72,6 @@ def guess_title(lines: list[Line], rules: BoilerplateRules) -> str | None:
             return line.text
         return None
     return None
-
-
-def _clean_title(title: str | None, site: str | None) -> str | None:
-    if not title:
-        return None
-    title = " ".join(html_lib.unescape(title).split())
-    if site and title.endswith(site) and len(title) > len(site) + 5:
-        title = title[: -len(site)].rstrip(" |-–—:")
-    return title or None
 
 
 class Extract(Step):
@@ -130,35 +103,35 @@ class Extract(Step):
             )
 
     def extract_html(self, doc: Document) -> None:
-        """Main text via trafilatura, then Arabic furniture rules; metadata from the page."""
+        """Main text via trafilatura on a tree parsed once, Arabic furniture rules, metadata from markup."""
         from trafilatura import bare_extraction
+        from trafilatura.utils import load_html
 
+        tree = load_html(doc.html)
+        if tree is None:
+            raise StepFailure("unparseable HTML", "the markup could not be parsed into a document tree")
+        meta = extract_metadata(tree)  # before trafilatura, which prunes the tree it is given
         result = bare_extraction(
-            doc.html, url=doc.url, with_metadata=True, include_comments=False,
+            tree, url=doc.url, with_metadata=False, include_comments=False,
             include_tables=True, include_images=False, deduplicate=False,
-            # no "extensive" date search: it guesses from copyright years (2023-01-01); the Arabic
-            # byline parser below is the better fallback
-            date_extraction_params={"extensive_search": False, "original_date": True},
         )
-        if result is None:
+        if result is None or not result.text:
             raise StepFailure("no article text found (extractor found no main content)",
                               "the page may be an index, a gallery or rendered by JavaScript")
-        site = result.sitename or None
-        title = choose_title(_clean_title(result.title, site), doc.html) or _clean_title(doc.hints.get("title"), None)
-        if not title and (m := _H1.search(doc.html)):
-            title = _clean_title(_TAG.sub(" ", m.group(1)), None)
+        title = meta.title or clean_title(doc.hints.get("title"))
         lines = []
-        for para in (result.text or "").split("\n"):
+        for para in result.text.split("\n"):
             para = para.strip()
             if para:
                 lines.append(Line(para, doc.html.find(para[:40])))
         assemble_text(doc, drop_datelines(clean_lines(lines, self.rules, title), self.months))
         doc.title = title
-        doc.site = site
-        doc.author = _BYLINE_PREFIX.sub("", result.author).strip() or None if result.author else None
-        doc.published = result.date or self._page_date_from_html(doc.html)
-        if not doc.url and result.url:
-            doc.url = result.url
+        doc.site = meta.site
+        doc.author = meta.author
+        # markup dates first; an Arabic byline date when the markup has none (no copyright-year guesses)
+        doc.published = meta.published or self._page_date_from_html(doc.html)
+        if not doc.url and meta.url:
+            doc.url = meta.url
 
     def _page_date_from_html(self, page: str) -> str | None:
         visible = html_lib.unescape(_TAG.sub("\n", page[:300_000]))
