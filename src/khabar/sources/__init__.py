@@ -96,16 +96,6 @@ class Inputs:
         self.options = options or SourceOptions()
         self.stdin = stdin
 
-    def count_hint(self) -> int | None:
-        """How many files/URLs were named (a progress total; WARC/JSONL/feeds hold more documents)."""
-        total = 0
-        for arg in self.args:
-            if arg == "-" or is_url(arg):
-                total += 1
-            else:
-                total += len(expand_paths(arg) or [None])
-        return total
-
     def __iter__(self) -> Iterator[Document]:
         for arg in self.args:
             if arg == "-":
