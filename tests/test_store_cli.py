@@ -81,7 +81,7 @@ def bad_inputs(tmp_path):
         "empty.html": b"",
         "image.html": b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20,
         "truncated.html.gz": __import__("gzip").compress(page().encode())[:-40],
-        "huge.html": b"<html><body><p>" + "كلمة ".encode() * (12 * 1024 * 1024 // 10) + b"</p></body></html>",
+        "huge.html": b"<html><body><p>" + "كلمة ".encode() * (50 * 1024 * 1024 // 10) + b"</p></body></html>",
         "nested.html": b"<html><body>" + b"<div>" * 10000 + "<p>نص</p>".encode() + b"</div>" * 10000 + b"</body></html>",
         "no-article.html": "<html><body><nav>الرئيسية | أخبار</nav><footer>جميع الحقوق محفوظة</footer></body></html>".encode(),
         "not-a-feed.rss": b"<html>this is not a feed",
@@ -108,11 +108,21 @@ def test_bad_inputs_become_failures_and_the_batch_goes_on(cli, tmp_path):
     assert "binary" in reasons["image.html"]
     assert "gzip" in reasons["truncated.html.gz"]
     assert "too large" in reasons["huge.html"]
-    assert "no article" in reasons["nested.html"] or "nested" in reasons["nested.html"]
+    assert "nested too deeply" in reasons["nested.html"]
     assert "no article" in reasons["no-article.html"]
     assert "feed" in reasons["not-a-feed.rss"]
     failures = cli("export", "--table", "failures", "-f", "csv", "--db", db).stdout
     assert len(list(csv.DictReader(io.StringIO(failures)))) == len(files)
+
+
+def test_article_below_the_parser_depth_limit_is_recovered():
+    from khabar.document import Document
+    from khabar.engine import process_documents
+
+    para = "قال وزير الخارجية إن المفاوضات ستستأنف الأسبوع المقبل في القاهرة بمشاركة وفود عربية. " * 3
+    html = "<html><body>" + "<div>" * 5000 + f"<p>{para}</p>" + "</div>" * 5000 + "<footer>جميع الحقوق محفوظة</footer></body></html>"
+    doc = next(process_documents([Document("deep.html", raw=html.encode())]))
+    assert doc.error is None and doc.text == para.strip()
 
 
 def test_crash_mid_run_loses_nothing_committed_and_rerun_completes(samples, tmp_path):

@@ -18,6 +18,19 @@ _DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _TAG = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
 
 
+PARSER_MAX_DEPTH = 250
+
+
+def visible_text(page: str) -> str:
+    """The page's text with tags, scripts and styles removed (one line per block boundary)."""
+    return html_lib.unescape(_TAG.sub("\n", page))
+
+
+def _parser_depth_reached(tree) -> bool:
+    """Whether the parsed tree reaches the depth where libxml2 stops descending (content was cut)."""
+    return bool(tree.xpath(f"boolean(//*[count(ancestor::*) >= {PARSER_MAX_DEPTH}])"))
+
+
 def split_lines(source: str) -> list[Line]:
     """Non-empty lines of ``source``, stripped, each with its start offset in ``source``."""
     lines = []
@@ -115,15 +128,23 @@ class Extract(Step):
             tree, url=doc.url, with_metadata=False, include_comments=False,
             include_tables=True, include_images=False, deduplicate=False,
         )
-        if result is None or not result.text:
+        title = meta.title or clean_title(doc.hints.get("title"))
+        if result is not None and result.text:
+            lines = []
+            for para in result.text.split("\n"):
+                para = para.strip()
+                if para:
+                    lines.append(Line(para, doc.html.find(para[:40])))
+        elif _parser_depth_reached(tree):
+            # libxml2 stops building the tree ~256 levels down, so the extractor never saw the content:
+            # read the page's visible text instead, through the same furniture rules
+            lines = [Line(ln.text) for ln in split_lines(visible_text(doc.html))]
+            if sum(len(ln.text) for ln in lines) < self.min_chars:
+                raise StepFailure(f"HTML nested too deeply (over {PARSER_MAX_DEPTH} levels) and no article text "
+                                  "readable outside the markup")
+        else:
             raise StepFailure("no article text found (extractor found no main content)",
                               "the page may be an index, a gallery or rendered by JavaScript")
-        title = meta.title or clean_title(doc.hints.get("title"))
-        lines = []
-        for para in result.text.split("\n"):
-            para = para.strip()
-            if para:
-                lines.append(Line(para, doc.html.find(para[:40])))
         assemble_text(doc, drop_datelines(clean_lines(lines, self.rules, title), self.months))
         doc.title = title
         doc.site = meta.site
@@ -134,7 +155,7 @@ class Extract(Step):
             doc.url = meta.url
 
     def _page_date_from_html(self, page: str) -> str | None:
-        visible = html_lib.unescape(_TAG.sub("\n", page[:300_000]))
+        visible = visible_text(page[:300_000])
         return find_page_date([ln.strip() for ln in visible.split("\n") if ln.strip()], self.months)
 
     def extract_text(self, doc: Document) -> None:
