@@ -9,7 +9,6 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from khabar.cli import app
 from khabar.engine import RunOptions, run_local
 from khabar.sources import Inputs
 from khabar.store.db import Store, build_fts_query

@@ -35,7 +35,6 @@ class Document:
     kind: str = "auto"  # html | text | auto (sniffed by the decode step)
     url: str | None = None
     content_type: str | None = None
-    charset_hint: str | None = None
     fetched_at: str | None = None
     encoding: str | None = None
     html: str | None = None
@@ -45,7 +44,6 @@ class Document:
     author: str | None = None
     site: str | None = None
     language: str | None = None
-    skip_reason: str | None = None
     text_map: list[tuple[int, int, int]] = field(default_factory=list)
     hints: dict[str, Any] = field(default_factory=dict)
     entities: list[dict[str, Any]] = field(default_factory=list)

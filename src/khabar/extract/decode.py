@@ -144,7 +144,7 @@ class Decode(Step):
         if self.encoding:
             text, codec = raw.decode(self.encoding, errors="replace"), self.encoding
         else:
-            text, codec = decode_bytes(raw, doc.content_type or doc.charset_hint)
+            text, codec = decode_bytes(raw, doc.content_type)
         doc.encoding = codec
         if doc.kind == "auto":
             doc.kind = sniff_kind(raw)

@@ -110,7 +110,7 @@ class Fetcher:
         last_error = "no attempt made"
         for attempt in range(self.options.retries + 1):
             if attempt:
-                time.sleep(self._backoff(attempt, last_error))
+                time.sleep(self._backoff(attempt))
             self._wait_turn(parts.netloc, float(crawl_delay) if crawl_delay else None)
             try:
                 result = self._get_once(url)
@@ -130,7 +130,8 @@ class Fetcher:
             return result
         raise FetchError(f"{last_error}, after {self.options.retries + 1} attempts")
 
-    def _backoff(self, attempt: int, last_error: str) -> float:  # noqa: ARG002
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff before retry ``attempt`` (capped at 30 s)."""
         return min(30.0, self.options.backoff * 2 ** (attempt - 1))
 
     def _get_once(self, url: str) -> FetchResult:
