@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def load_pages() -> list[tuple[dict, bytes]]:
     """The HTML pages of the gold set, with their raw bytes (crawled text is not trafilatura's input)."""
-    gold = load_gold(ROOT / "tests" / "gold" / "extract.jsonl")
+    gold = [rec for name in ("extract.jsonl", "extract_heldout.jsonl")
+            for rec in load_gold(ROOT / "tests" / "gold" / name)]
     return [(rec, (ROOT / rec["input"]).read_bytes()) for rec in gold if rec["input"].endswith(".html")]
 
 

@@ -20,8 +20,9 @@ def _extract_all(records):
 
 
 def test_gold_f1_titles_dates_and_no_leaks():
-    gold = [r for r in load_gold(ROOT / "tests/gold/extract.jsonl") if (ROOT / r["input"]).exists()]
-    assert len(gold) >= 9
+    gold = [r for name in ("extract.jsonl", "extract_heldout.jsonl")
+            for r in load_gold(ROOT / "tests/gold" / name) if (ROOT / r["input"]).exists()]
+    assert len(gold) >= 13
     report = score_extraction(gold, _extract_all(gold))
     for row in report.rows:
         assert row["f1"] >= 0.9, row
@@ -59,3 +60,29 @@ def test_text_map_points_back_into_the_source(seed):
     assert doc.text_map
     for text_start, source_start, length in doc.text_map:
         assert doc.text[text_start:text_start + length] == source[source_start:source_start + length]
+
+
+def test_layout_tables_unwrapped_data_tables_kept():
+    from khabar.document import Document
+
+    rows = "".join(f"<tr><td>محافظة {i}</td><td>{i * 1000}</td></tr>" for i in range(1, 6))
+    para = "<p>أعلنت المفوضية العليا للانتخابات النتائج الأولية للاقتراع في المحافظات، وبلغت نسبة المشاركة 43 في المئة.</p>"
+    html = (f"<html><body><table><tr><td><a href='/'>الرئيسية</a></td><td><div>{para}<table class='results'>{rows}</table>"
+            f"{para.replace('الأولية', 'النهائية')}</div></td></tr></table></body></html>")
+    doc = next(process_documents([Document("t.html", raw=html.encode())]))
+    assert "محافظة 3" in doc.text and "3000" in doc.text  # the data table's cells survive
+    assert "الرئيسية" not in doc.text
+
+
+def test_embedded_posts_are_pruned_and_stated_gregorian_dates_win():
+    from khabar.document import Document
+
+    body = "<p>" + "وقعت الحكومة اتفاقية جديدة مع شركات الطاقة لتوسيع شبكة الكهرباء في المحافظات الجنوبية. " * 2 + "</p>"
+    html = ("<html><body><div class='date'>الأحد 12 رمضان 1444 هـ</div><article><h1>عنوان</h1>"
+            "<p class='d'>الرياض - الأحد 12 رمضان 1444 هـ الموافق 2 أبريل 2023</p>" + body +
+            "<blockquote class='twitter-tweet'><p>تغريدة مضمنة لا تنتمي إلى نص الخبر</p></blockquote>" + body +
+            "</article></body></html>")
+    doc = next(process_documents([Document("e.html", raw=html.encode())]))
+    assert "تغريدة" not in doc.text
+    assert doc.published == "2023-04-02"
+    assert "الموافق" not in doc.text  # the dateline is furniture

@@ -8,12 +8,13 @@ import re
 from khabar.arabic.dates import MonthNames, find_absolute_dates
 from khabar.document import Document
 from khabar.extract.boilerplate import BoilerplateRules, Line, clean_lines, is_headline_like, line_key
-from khabar.extract.metadata import clean_title, extract_metadata
+from khabar.extract.metadata import clean_title, extract_metadata, page_date
 from khabar.pipeline import Step, StepFailure
 
 MIN_ARTICLE_CHARS = 120
 TITLE_MAX_WORDS = 30
-DATELINE_MAX_WORDS = 10
+DATELINE_OTHER_WORDS = 7  # words besides the date: place, weekday, author, outlet
+_WORD = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _TAG = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<[^>]+>", re.S | re.I)
 
@@ -24,6 +25,26 @@ PARSER_MAX_DEPTH = 250
 def visible_text(page: str) -> str:
     """The page's text with tags, scripts and styles removed (one line per block boundary)."""
     return html_lib.unescape(_TAG.sub("\n", page))
+
+
+LAYOUT_CELL_CHARS = 300
+
+
+def unwrap_layout_tables(tree) -> None:
+    """Turn tables used for page layout (cells holding blocks or long prose) into plain blocks.
+
+    Data tables stay tables; layout tables, common on older Arabic sites, would otherwise reach the
+    text flattened into one row of menu, sidebar and article.
+    """
+    for table in list(tree.iter("table")):
+        cells = table.xpath("./tr/td|./tr/th|./tbody/tr/td|./tbody/tr/th|./thead/tr/th")
+        is_layout = table.xpath(".//td//table|.//td//p|.//td//div|.//td//h1|.//td//h2") or any(
+            len(cell.text_content()) > LAYOUT_CELL_CHARS for cell in cells)
+        if is_layout:
+            # only this table's own sections, rows and cells: a data table nested inside stays a table
+            own = table.xpath("./tbody|./thead|./tfoot|./tr|./*/tr|./tr/td|./tr/th|./*/tr/td|./*/tr/th")
+            for el in [table, *own]:
+                el.tag = "div"
 
 
 def _parser_depth_reached(tree) -> bool:
@@ -56,22 +77,34 @@ def assemble_text(doc: Document, lines: list[Line]) -> None:
 
 def find_page_date(lines: list[str], months: MonthNames) -> str | None:
     """The first date on a short, byline-like line (a publication date rather than an event date)."""
+    hijri = None
     for line in lines:
         if _DIGIT.search(line) and len(line.split()) <= 14:
             for match in find_absolute_dates(line, months):
-                return match.value
-    return None
+                if match.calendar == "gregorian":
+                    return match.value
+                hijri = hijri or match.value
+    # a Hijri date converts with a day's uncertainty (sighting vs Umm al-Qura); a stated Gregorian
+    # date ('… هـ الموافق 2 أبريل 2023'), even one printed later on the page, is preferred
+    return hijri
+
+
+def is_dateline(text: str, months: MonthNames) -> bool:
+    """A dateline/byline: a date plus a few words of place, weekday or author ('رام الله - الإثنين 10 …')."""
+    if not _DIGIT.search(text):
+        return False
+    dates = find_absolute_dates(text, months)
+    if not dates:
+        return False
+    rest = text
+    for d in reversed(dates):
+        rest = rest[: d.start] + " " + rest[d.end:]
+    return len(_WORD.findall(rest)) <= DATELINE_OTHER_WORDS
 
 
 def drop_datelines(lines: list[Line], months: MonthNames, head: int = 3) -> list[Line]:
-    """Drop short dateline/byline lines ('دمشق - الأحد ٩ تموز ٢٠٢٣') among the first lines of a body."""
-    kept = []
-    for i, line in enumerate(lines):
-        if (i < head and _DIGIT.search(line.text) and len(line.text.split()) <= DATELINE_MAX_WORDS
-                and find_absolute_dates(line.text, months)):
-            continue
-        kept.append(line)
-    return kept
+    """Drop dateline/byline lines among the first lines of a body."""
+    return [line for i, line in enumerate(lines) if i >= head or not is_dateline(line.text, months)]
 
 
 def guess_title(lines: list[Line], rules: BoilerplateRules) -> str | None:
@@ -124,6 +157,11 @@ class Extract(Step):
         if tree is None:
             raise StepFailure("unparseable HTML", "the markup could not be parsed into a document tree")
         meta = extract_metadata(tree)  # before trafilatura, which prunes the tree it is given
+        unwrap_layout_tables(tree)
+        if self.rules.prune is not None:  # once here, rather than on each of trafilatura's tree copies
+            for el in self.rules.prune(tree):
+                if el.getparent() is not None:
+                    el.drop_tree()
         result = bare_extraction(
             tree, url=doc.url, with_metadata=False, include_comments=False,
             include_tables=True, include_images=False, deduplicate=False,
@@ -149,8 +187,9 @@ class Extract(Step):
         doc.title = title
         doc.site = meta.site
         doc.author = meta.author
-        # markup dates first; an Arabic byline date when the markup has none (no copyright-year guesses)
-        doc.published = meta.published or self._page_date_from_html(doc.html)
+        # stated markup dates first, then an Arabic byline date, then htmldate's search of the markup
+        # (not its "extensive" mode, which guesses from copyright years)
+        doc.published = meta.published or self._page_date_from_html(doc.html) or page_date(tree)
         if not doc.url and meta.url:
             doc.url = meta.url
 

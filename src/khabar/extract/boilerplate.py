@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -30,13 +31,21 @@ def _compile_file(text: str) -> list[re.Pattern[str]]:
     return patterns
 
 
-@dataclass(slots=True)
+@dataclass
 class BoilerplateRules:
     """Compiled rules: lines to drop, lines where the article ends, related-block headings."""
 
     drop: list[re.Pattern[str]]
     cut: list[re.Pattern[str]]
     related: list[re.Pattern[str]]
+    prune_xpath: list[str]
+
+    @cached_property
+    def prune(self):
+        """One compiled XPath selecting every element to remove before extraction (or None)."""
+        from lxml import etree
+
+        return etree.XPath(" | ".join(self.prune_xpath)) if self.prune_xpath else None
 
     @classmethod
     def load(cls, extra_dir: str | Path | None = None) -> BoilerplateRules:
@@ -48,6 +57,10 @@ class BoilerplateRules:
             if extra_dir and (extra := Path(extra_dir) / f"{kind}.txt").is_file():
                 text += "\n" + extra.read_text(encoding="utf-8")
             rules[kind] = _compile_file(text)
+        xpaths = base.joinpath("prune.xpath").read_text(encoding="utf-8")
+        if extra_dir and (extra := Path(extra_dir) / "prune.xpath").is_file():
+            xpaths += "\n" + extra.read_text(encoding="utf-8")
+        rules["prune_xpath"] = [ln.strip() for ln in xpaths.splitlines() if ln.strip() and not ln.startswith("#")]
         return cls(**rules)
 
     def matches(self, kind: str, key: str) -> bool:

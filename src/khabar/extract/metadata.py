@@ -116,6 +116,20 @@ def _author_from_markup(tree) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile(r"^\s*((19|20)\d\d-[01]\d-[0-3]\d)")
+PUBLISHED_META = ("article:published_time", "og:published_time", "datepublished", "publishdate", "pubdate",
+                  "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date")
+
+
+def stated_date(tree, tags: dict[str, str], ld: dict[str, Any]) -> str | None:
+    """An ISO publication date the page states outright: <meta>, JSON-LD, or a <time datetime> element."""
+    times = tree.xpath("//time/@datetime")[:1]
+    for value in [ld.get("datePublished"), *(tags.get(k) for k in PUBLISHED_META), *times]:
+        if isinstance(value, str) and (m := _ISO_DATE.match(value)):
+            return m.group(1)
+    return None
+
+
 def page_date(tree) -> str | None:
     """The publication date from markup (meta tags, JSON-LD, <time>, URL) via htmldate, no guessing."""
     from htmldate import find_date
@@ -127,7 +141,7 @@ def page_date(tree) -> str | None:
 
 
 def extract_metadata(tree) -> PageMetadata:
-    """Title, site, author, canonical URL and date from the page's markup."""
+    """Title, site, author, canonical URL and stated date from the page's markup (see also page_date)."""
     ld = _json_ld(tree)
     tags = _meta_tags(tree)
     site = _meta(tags, "og:site_name", "application-name") or _name(ld.get("publisher"))
@@ -141,5 +155,5 @@ def extract_metadata(tree) -> PageMetadata:
         site=site,
         author=author or _author_from_markup(tree),
         url=(canonical[0].strip() if canonical else None) or _meta(tags, "og:url"),
-        published=page_date(tree),
+        published=stated_date(tree, tags, ld),
     )
