@@ -168,11 +168,13 @@ class Extract(Step):
         )
         title = meta.title or clean_title(doc.hints.get("title"))
         if result is not None and result.text:
-            lines = []
+            lines, pos = [], 0
             for para in result.text.split("\n"):
                 para = para.strip()
-                if para:
-                    lines.append(Line(para, doc.html.find(para[:40])))
+                if para:  # paragraphs come in page order: search on from the previous one
+                    found = doc.html.find(para[:40], pos)
+                    lines.append(Line(para, found))
+                    pos = found + 1 if found >= 0 else pos
         elif _parser_depth_reached(tree):
             # libxml2 stops building the tree ~256 levels down, so the extractor never saw the content:
             # read the page's visible text instead, through the same furniture rules

@@ -16,7 +16,7 @@ _NON_ARABIC_SCRIPT_LETTERS = re.compile("[\u067E\u0686\u0698\u06AF\u06A9\u06CC\u
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text`` ('ar' when most letters are Arabic script; else CLD2's guess)."""
     sample = text[:20000]
-    if arabic_ratio(sample) >= ARABIC_SHARE:
+    if arabic_ratio(sample[:5000]) >= ARABIC_SHARE:
         # Arabic script is also Persian/Urdu/Pashto/Kurdish: when their own letters appear, ask CLD2.
         if len(_NON_ARABIC_SCRIPT_LETTERS.findall(sample)) < 5:
             return "ar"
