@@ -38,6 +38,14 @@ class Site(BaseHTTPRequestHandler):
             if Site.hits[path] < 3:
                 return self._send(503, "text/plain", b"busy")
             return self._send(200, "text/html", page("خبر بعد إعادة المحاولة").encode("utf-8"))
+        if path == "/throttled":
+            if Site.hits[path] == 1:
+                self.send_response(429)
+                self.send_header("Retry-After", "1")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            return self._send(200, "text/html", page().encode("utf-8"))
         if path == "/loop":
             self.send_response(302)
             self.send_header("Location", "/loop")
@@ -97,6 +105,12 @@ def test_robots_txt_is_obeyed(site):
 def test_retries_with_backoff_then_success(site):
     result = fetcher().get(f"{site}/flaky")
     assert result.status == 200 and Site.hits["/flaky"] == 3
+
+
+def test_retry_after_is_honoured(site):
+    result = fetcher().get(f"{site}/throttled")
+    assert result.status == 200 and Site.hits["/throttled"] == 2
+    assert Site.times[-1] - Site.times[-2] >= 0.95  # waited the server's Retry-After, not the 10 ms backoff
 
 
 def test_redirect_loop_timeout_and_404_fail_clearly(site):

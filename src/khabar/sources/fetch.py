@@ -31,6 +31,7 @@ class FetchResult:
     content_type: str | None
     body: bytes
     fetched_at: str
+    retry_after: float | None = None
 
 
 @dataclass
@@ -107,10 +108,10 @@ class Fetcher:
                 raise FetchError("disallowed by the site's robots.txt")
             if robots is not None:
                 crawl_delay = robots.crawl_delay(self.options.user_agent)
-        last_error = "no attempt made"
+        last_error, wait = "no attempt made", None
         for attempt in range(self.options.retries + 1):
             if attempt:
-                time.sleep(self._backoff(attempt))
+                time.sleep(wait if wait is not None else self._backoff(attempt))
             self._wait_turn(parts.netloc, float(crawl_delay) if crawl_delay else None)
             try:
                 result = self._get_once(url)
@@ -123,7 +124,7 @@ class Fetcher:
                 last_error = f"connection failed ({type(exc).__name__}: {exc})"
                 continue
             if result.status in RETRY_STATUSES:
-                last_error = f"HTTP {result.status}"
+                last_error, wait = f"HTTP {result.status}", result.retry_after
                 continue
             if result.status >= 400:
                 raise FetchError(f"HTTP {result.status}")
@@ -144,7 +145,28 @@ class Fetcher:
                         raise FetchError(f"page too large (over {self.options.max_bytes / 1e6:.1f} MB)")
                     chunks.append(chunk)
             return FetchResult(str(resp.url), resp.status_code, resp.headers.get("content-type"),
-                               b"".join(chunks), dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                               b"".join(chunks), dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                               _retry_after(resp.headers.get("retry-after")))
+
+
+MAX_RETRY_AFTER = 60.0
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), capped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    delta = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return min(max(delta, 0.0), MAX_RETRY_AFTER)
 
 
 class Fetch(Step):
