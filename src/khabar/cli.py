@@ -72,7 +72,7 @@ def run(
     as_json: JsonOption = False,
     max_bytes: Annotated[int, typer.Option(help="Largest page accepted, in bytes.")] = 10 * 1024 * 1024,
     encoding: Annotated[Optional[str], typer.Option(help="Force this charset instead of detecting it.")] = None,
-    boilerplate: Annotated[Optional[str], typer.Option(help="Folder of extra drop/cut/related rule files.")] = None,
+    boilerplate: Annotated[Optional[str], typer.Option(help="Folder of extra rule files (drop.txt, cut.txt, related.txt, prune.xpath).")] = None,
     force: Annotated[bool, typer.Option(help="Reprocess inputs already in the store.")] = False,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Never fetch URLs (record them as failures).")] = False,
     delay: Annotated[float, typer.Option(help="Seconds between two requests to one host.")] = 1.0,
