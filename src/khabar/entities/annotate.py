@@ -1,0 +1,185 @@
+"""Entities and geocoded places of a text: lexicon mentions resolved in context, title rules, directions."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from khabar.arabic.normalize import normalize
+from khabar.arabic.tokens import Token, clitic_analyses, tokenize
+from khabar.entities.lexicon import Entry, Lexicon
+from khabar.entities.matcher import Mention, _adjacent, find_mentions
+from khabar.entities.people import PeopleRules, counterpart_role, slug, transliterate
+
+DIRECTION_BEFORE = {normalize(k): v for k, v in {
+    "شرق": "east", "غرب": "west", "شمال": "north", "جنوب": "south", "وسط": "centre", "ريف": "countryside",
+    "شرقي": "east", "غربي": "west", "شمالي": "north", "جنوبي": "south", "أطراف": "outskirts",
+    "ضواحي": "outskirts"}.items()}
+DIRECTION_AFTER = {normalize(k): v for k, v in {
+    "الشرقية": "east", "الشرقي": "east", "الغربية": "west", "الغربي": "west", "الشمالية": "north",
+    "الشمالي": "north", "الجنوبية": "south", "الجنوبي": "south"}.items()}
+COMPOUND = {("north", "east"): "north-east", ("north", "west"): "north-west", ("south", "east"): "south-east",
+            ("south", "west"): "south-west"}
+PLACE_TYPES = ("GPE", "LOC")
+
+
+@dataclass
+class Resolved:
+    """A mention with the entry chosen for it, plus what rules added (role, direction, span extension)."""
+
+    mention: Mention
+    entry: Entry
+    role: str | None = None
+    direction: str | None = None
+    place_start: int | None = None
+    place_end: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_TANWIN = re.compile("[\u064B-\u064D]")
+
+
+def _common_noun(mention: Mention) -> bool:
+    """A one-word mention carrying tanwin (بئراً) is an indefinite common noun, not an obscure place's name."""
+    return (mention.tok_end - mention.tok_start == 1 and bool(_TANWIN.search(mention.text))
+            and all(c.type in PLACE_TYPES and c.priority == 0 for c in mention.candidates))
+
+
+def _has_article(mention: Mention) -> bool:
+    return normalize(mention.text).startswith("ال")
+
+
+def _place_score(entry: Entry, countries: Counter) -> float:
+    score = entry.priority * 2 + math.log10(entry.population + 10)
+    if entry.country and countries.get(entry.country):
+        score += 4 + min(countries[entry.country], 5) * 0.2
+    return score
+
+
+class EntityAnnotator:
+    """Annotate text with entities (PER ORG GPE LOC NORP) and places (GeoNames ids, coordinates)."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or Lexicon()
+        self.people = PeopleRules()
+
+    def annotate(self, text: str, tokens: list[Token] | None = None) -> tuple[list[dict], list[dict]]:
+        """``(entities, places)`` records for ``text``, offsets into it."""
+        tokens = tokens if tokens is not None else tokenize(text)
+        mentions = [m for m in find_mentions(text, tokens, self.lexicon.index) if not _common_noun(m)]
+        countries = Counter(c.country for m in mentions if len({e.id for e in m.candidates}) == 1
+                            for c in m.candidates[:1] if c.country)
+        resolved = [Resolved(m, self._choose(m, countries)) for m in mentions]
+        self._directions(text, tokens, resolved)
+        people = self._people(text, tokens, resolved)
+        entities = [self._entity_record(r) for r in sorted(resolved + people, key=lambda r: r.mention.start)]
+        places = [self._place_record(text, r) for r in resolved if r.entry.type in PLACE_TYPES]
+        return entities, places
+
+    # -- choosing among candidates -----------------------------------------------------------------
+    def _choose(self, mention: Mention, countries: Counter) -> Entry:
+        cands = mention.candidates
+        if len(cands) == 1:
+            return cands[0]
+        types = {c.type for c in cands}
+        if "NORP" in types and "GPE" in types:  # السورية (adjective) vs سورية (the country)
+            wanted = "NORP" if _has_article(mention) else "GPE"
+            cands = [c for c in cands if c.type == wanted] or cands
+        named = [c for c in cands if c.type in ("PER", "ORG", "NORP")]
+        places = [c for c in cands if c.type in PLACE_TYPES]
+        if named and all(p.priority < 5 for p in places):
+            return max(named, key=lambda c: c.priority)
+        if places:
+            return max(places, key=lambda c: _place_score(c, countries))
+        return cands[0]
+
+    # -- directions around places: شرق حلب، حلب الشرقية --------------------------------------------
+    def _directions(self, text: str, tokens: list[Token], resolved: list[Resolved]) -> None:
+        taken = {i for r in resolved for i in range(r.mention.tok_start, r.mention.tok_end)}
+        for r in resolved:
+            if r.entry.type not in PLACE_TYPES:
+                continue
+            m = r.mention
+            parts, start = [], m.start
+            i = m.tok_start - 1
+            while i >= 0 and i not in taken and _adjacent(text, tokens[i], tokens[i + 1]) and len(parts) < 2:
+                word = next((stem for _, stem in clitic_analyses(tokens[i].norm) if stem in DIRECTION_BEFORE), None)
+                if word is None:
+                    break
+                parts.insert(0, DIRECTION_BEFORE[word])
+                start = tokens[i].end - len(word)
+                i -= 1
+            end = m.end
+            j = m.tok_end
+            if j < len(tokens) and j not in taken and tokens[j].norm in DIRECTION_AFTER \
+                    and _adjacent(text, tokens[j - 1], tokens[j]):
+                parts.append(DIRECTION_AFTER[tokens[j].norm])
+                end = tokens[j].end
+            if parts:
+                r.direction = COMPOUND.get(tuple(parts), parts[-1] if len(parts) == 1 else "-".join(parts))
+                r.place_start, r.place_end = start, end
+
+    # -- people: titles, counterparts, unknown names ------------------------------------------------
+    def _people(self, text: str, tokens: list[Token], resolved: list[Resolved]) -> list[Resolved]:
+        at = {r.mention.tok_start: r for r in resolved}
+        taken = {i for r in resolved for i in range(r.mention.tok_start, r.mention.tok_end)}
+        found: list[Resolved] = []
+        previous_role = None
+        i = 0
+        while i < len(tokens):
+            title = None if i in taken else self.people.title_at(tokens, i, text)
+            if title is None:
+                i += 1
+                continue
+            length, info = title
+            j, country = i + length, None
+            if j in at and at[j].entry.type in ("NORP", "GPE") and at[j].entry.precision in (None, "country"):
+                country = at[j].entry.country
+                j = at[j].mention.tok_end
+            role = info.role
+            if role == "counterpart":
+                role = counterpart_role(previous_role) or role
+            role_text = f"{role} of {self.lexicon.country_name(country)}" if country else role
+            if j in at and at[j].entry.type == "PER":
+                at[j].role = role_text
+                previous_role = role_text
+                i = at[j].mention.tok_end
+                continue
+            name_len = 0 if j >= len(tokens) else self.people.unknown_name_length(tokens, j, text, taken)
+            if name_len:
+                first, last = tokens[j], tokens[j + name_len - 1]
+                surface = text[first.start:last.end]
+                latin = transliterate(surface)
+                entry = Entry(f"khabar:per/{slug(latin)}", "PER", latin, country=country, role=role_text)
+                found.append(Resolved(Mention(first.start, last.end, j, j + name_len, surface, [entry]), entry,
+                                      role=role_text, extra={"rule": "title+name"}))
+                taken.update(range(j, j + name_len))
+                previous_role = role_text
+                i = j + name_len
+                continue
+            i = j if j > i else i + 1
+        return found
+
+    # -- records ----------------------------------------------------------------------------------------
+    def _entity_record(self, r: Resolved) -> dict[str, Any]:
+        e, m = r.entry, r.mention
+        record = {"text": m.text, "start": m.start, "end": m.end, "type": e.type, "id": e.id, "name_en": e.name_en}
+        if e.type == "PER" and (r.role or e.role):
+            record["role"] = r.role or e.role
+        if e.country:
+            record["country"] = e.country
+        if e.code:
+            record["code"] = e.code
+        record.update(r.extra)
+        return record
+
+    def _place_record(self, text: str, r: Resolved) -> dict[str, Any]:
+        e, m = r.entry, r.mention
+        start = r.place_start if r.place_start is not None else m.start
+        end = r.place_end if r.place_end is not None else m.end
+        return {"text": text[start:end], "start": start, "end": end,
+                "id": e.id, "geonameid": e.geonameid, "name_en": e.name_en, "lat": e.lat, "lon": e.lon,
+                "country": e.country, "precision": e.precision, "direction": r.direction}
