@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20, help="passes over the pages for timing")
     args = parser.parse_args()
     pages = load_pages()
-    pipeline = build_pipeline(RunOptions())
+    pipeline = build_pipeline(RunOptions(annotate=False))  # extraction only, like the peer
     runners = {"khabar": lambda: run_khabar(pages, pipeline), "trafilatura": lambda: run_trafilatura(pages)}
     quality: dict[str, PRF] = {}
     for name, fn in runners.items():  # warm-up pass doubles as the quality pass

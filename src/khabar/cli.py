@@ -80,6 +80,11 @@ def run(
     retries: Annotated[int, typer.Option(help="HTTP retries on timeouts and 429/5xx.")] = 3,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not obey robots.txt.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")] = False,
+    lexicon: Annotated[Optional[list[str]], typer.Option(help="Extra lexicon TSV (TYPE, id, English name, "
+                                                              "Arabic names|…); repeatable.")] = None,
+    ner_model: Annotated[Optional[str], typer.Option(help="Local Hugging Face token-classification model "
+                                                          "folder, merged with the lexicon engine.")] = None,
+    no_annotate: Annotated[bool, typer.Option("--no-annotate", help="Extract and store only.")] = False,
 ) -> None:
     """Ingest inputs into the store: every input ends as an article or a recorded failure.
 
@@ -88,7 +93,9 @@ def run(
     store = _open_store(db)
     fetcher = _fetcher(no_fetch, delay, timeout, retries, ignore_robots, max_bytes)
     source = Inputs(inputs, fetcher=fetcher, options=SourceOptions(max_bytes=max_bytes))
-    options = RunOptions(max_bytes=max_bytes, encoding=encoding, boilerplate_dir=boilerplate, force=force)
+    options = RunOptions(max_bytes=max_bytes, encoding=encoding, boilerplate_dir=boilerplate, force=force,
+                         annotate=not no_annotate, lexicons=lexicon or [], ner_model=ner_model)
+    _check_model_options(options)
     show_progress = not quiet and not as_json
     progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
@@ -118,6 +125,18 @@ def run(
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
 
 
+def _check_model_options(options: RunOptions) -> None:
+    """Fail early, in the user's words, on lexicon files or a model folder that cannot be used."""
+    for path in options.lexicons:
+        if not os.path.isfile(path):
+            err.print(f"[red]error:[/] lexicon file {path!r} not found; pass a TSV file with --lexicon")
+            raise typer.Exit(EXIT_USAGE)
+    if options.ner_model and not os.path.isdir(options.ner_model):
+        err.print(f"[red]error:[/] --ner-model {options.ner_model!r} is not a folder; give the local folder of a "
+                  "Hugging Face token-classification model (config.json, weights, tokenizer)")
+        raise typer.Exit(EXIT_USAGE)
+
+
 def _print_summary(summary: RunSummary, db: str) -> None:
     table = Table(title=f"khabar run → {db}", show_header=True)
     table.add_column("what")
@@ -144,6 +163,8 @@ def extract(
     url: Annotated[Optional[str], typer.Option(help="The page's URL, when extracting a local file.")] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest page accepted, in bytes.")] = 10 * 1024 * 1024,
     encoding: Annotated[Optional[str], typer.Option(help="Force this charset.")] = None,
+    lexicon: Annotated[Optional[list[str]], typer.Option(help="Extra lexicon TSV; repeatable.")] = None,
+    ner_model: Annotated[Optional[str], typer.Option(help="Local token-classification model folder.")] = None,
 ) -> None:
     """Extract articles from one input without a store and print them (one JSON object per article)."""
     fetcher = Fetcher(FetchOptions(delay=0.0))
@@ -156,7 +177,9 @@ def extract(
                 d.url = url
             yield d
 
-    for doc in process_documents(with_url(source), RunOptions(max_bytes=max_bytes, encoding=encoding), fetcher):
+    options = RunOptions(max_bytes=max_bytes, encoding=encoding, lexicons=lexicon or [], ner_model=ner_model)
+    _check_model_options(options)
+    for doc in process_documents(with_url(source), options, fetcher):
         if doc.skipped:
             continue
         failed += doc.error is not None

@@ -25,6 +25,9 @@ class RunOptions:
     encoding: str | None = None
     boilerplate_dir: str | None = None
     force: bool = False
+    annotate: bool = True
+    lexicons: list[str] = field(default_factory=list)
+    ner_model: str | None = None
     commit_every: int = 200
     commit_seconds: float = 5.0
 
@@ -61,12 +64,16 @@ class RunSummary:
 
 
 def build_pipeline(options: RunOptions, fetcher: Fetcher | None = None) -> Pipeline:
-    """The article pipeline: fetch (URLs) -> decode -> extract -> language."""
+    """The article pipeline: fetch (URLs) -> decode -> extract -> language -> annotate (Arabic only)."""
     rules = BoilerplateRules.load(options.boilerplate_dir)
     steps = []
     if fetcher is not None:
         steps.append(Fetch(fetcher))
     steps += [Decode(max_bytes=options.max_bytes, encoding=options.encoding), Extract(rules), DetectLanguage()]
+    if options.annotate:
+        from khabar.entities.step import Annotate
+
+        steps.append(Annotate(options.lexicons, options.ner_model))
     return Pipeline(steps)
 
 
