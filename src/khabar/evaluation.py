@@ -105,3 +105,112 @@ def score_extraction(gold: list[dict[str, Any]], extracted: dict[str, dict[str, 
             "leaked": leaked, "error": got.get("error"),
         })
     return report
+
+
+# -- entities, places, dates ---------------------------------------------------------------------------
+ENTITY_TYPES = ("PER", "ORG", "GPE", "LOC", "NORP")
+
+
+def load_ner_gold(path: str | Path) -> list[dict[str, Any]]:
+    """NER gold as ``{text, entities:[{start,end,type,id?}]}``: JSON Lines spans, or CoNLL/BIO (token TAG lines)."""
+    path = Path(path)
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix in (".jsonl", ".json"):
+        return [json.loads(line) for line in raw.splitlines() if line.strip()]
+    records, tokens = [], []
+    for line in raw.splitlines() + [""]:
+        if line.strip() and not line.startswith("-DOCSTART-"):
+            parts = line.split()
+            tokens.append((parts[0], parts[-1]))
+            continue
+        if tokens:
+            records.append(_from_bio(tokens))
+            tokens = []
+    return records
+
+
+def _from_bio(tokens: list[tuple[str, str]]) -> dict[str, Any]:
+    text, entities, pos, current = [], [], 0, None
+    for word, tag in tokens:
+        start = pos
+        text.append(word)
+        pos += len(word) + 1
+        kind = tag[2:] if len(tag) > 2 else None
+        if tag.startswith("B-") or (tag.startswith("I-") and (current is None or current["type"] != kind)):
+            current = {"start": start, "end": start + len(word), "type": kind}
+            entities.append(current)
+        elif tag.startswith("I-") and current is not None:
+            current["end"] = start + len(word)
+        else:
+            current = None
+    return {"text": " ".join(text), "entities": entities}
+
+
+@dataclass
+class EntityReport:
+    """Per-type and overall (micro) precision/recall/F1 of exact-span entity matches."""
+
+    by_type: dict[str, PRF] = field(default_factory=dict)
+    total: PRF = field(default_factory=PRF)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view."""
+        row = lambda p: {"precision": p.precision, "recall": p.recall, "f1": p.f1,  # noqa: E731
+                         "gold": p.gold, "predicted": p.predicted}
+        return {"overall": row(self.total), "by_type": {k: row(v) for k, v in self.by_type.items()},
+                "errors": self.errors[:200]}
+
+
+def score_entities(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]]) -> EntityReport:
+    """Exact (start, end, type) matching of predicted entity lists against gold sentences."""
+    report = EntityReport(by_type={t: PRF() for t in ENTITY_TYPES})
+    for rec, pred in zip(gold, predicted):
+        g = {(e["start"], e["end"], e["type"]) for e in rec["entities"]}
+        p = {(e["start"], e["end"], e["type"]) for e in pred if e["type"] in ENTITY_TYPES}
+        for kind in ENTITY_TYPES:
+            gk, pk = {x for x in g if x[2] == kind}, {x for x in p if x[2] == kind}
+            report.by_type[kind].add(PRF(len(gk & pk), len(pk), len(gk)))
+        report.total.add(PRF(len(g & p), len(p), len(g)))
+        for s, e, t in sorted(g - p):
+            report.errors.append({"missed": rec["text"][s:e], "type": t, "sentence": rec["text"]})
+        for s, e, t in sorted(p - g):
+            report.errors.append({"spurious": rec["text"][s:e], "type": t, "sentence": rec["text"]})
+    return report
+
+
+def score_places(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """Place resolution accuracy: gold places with an id whose overlapping predicted place has that id."""
+    total = correct = found = 0
+    errors = []
+    for rec, places in zip(gold, predicted):
+        for ent in rec["entities"]:
+            if ent["type"] not in ("GPE", "LOC") or "id" not in ent:
+                continue
+            total += 1
+            match = next((p for p in places if p["start"] < ent["end"] and ent["start"] < p["end"]), None)
+            found += match is not None
+            if match is not None and match.get("id") == ent["id"]:
+                correct += 1
+            else:
+                errors.append({"place": ent["text"], "gold": ent["id"], "got": match.get("id") if match else None,
+                               "sentence": rec["text"]})
+    return {"places": total, "found": found, "correct": correct,
+            "accuracy": correct / total if total else 0.0,
+            "resolution_accuracy_of_found": correct / found if found else 0.0, "errors": errors}
+
+
+def score_dates(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """Date resolution accuracy: each gold date expression found (overlapping span) with the same value."""
+    total = correct = 0
+    errors = []
+    for rec, dates in zip(gold, predicted):
+        for want in rec["dates"]:
+            total += 1
+            got = next((d for d in dates if d["start"] < want["end"] and want["start"] < d["end"]), None)
+            if got is not None and got.get("value") == want["value"]:
+                correct += 1
+            else:
+                errors.append({"date": want["text"], "gold": want["value"], "got": got.get("value") if got else None,
+                               "sentence": rec["text"]})
+    return {"dates": total, "correct": correct, "accuracy": correct / total if total else 0.0, "errors": errors}

@@ -24,6 +24,8 @@ DIRECTION_AFTER = {normalize(k): v for k, v in {
 COMPOUND = {("north", "east"): "north-east", ("north", "west"): "north-west", ("south", "east"): "south-east",
             ("south", "west"): "south-west"}
 PLACE_TYPES = ("GPE", "LOC")
+# words after which a following word is a noun in its own right, not an adjective agreeing with a noun
+NOUN_SLOT_BEFORE = {normalize(w) for w in "في إلى الى من مع عن على بين و أو او ضد نحو لدى عبر زار زارت غادر وصل".split()}
 
 
 @dataclass
@@ -70,9 +72,10 @@ class EntityAnnotator:
         """``(entities, places)`` records for ``text``, offsets into it."""
         tokens = tokens if tokens is not None else tokenize(text)
         mentions = [m for m in find_mentions(text, tokens, self.lexicon.index) if not _common_noun(m)]
+        previous = {m.tok_start: tokens[m.tok_start - 1].norm if m.tok_start else "" for m in mentions}
         countries = Counter(c.country for m in mentions if len({e.id for e in m.candidates}) == 1
                             for c in m.candidates[:1] if c.country)
-        resolved = [Resolved(m, self._choose(m, countries)) for m in mentions]
+        resolved = [Resolved(m, self._choose(m, countries, previous[m.tok_start])) for m in mentions]
         self._directions(text, tokens, resolved)
         people = self._people(text, tokens, resolved)
         entities = [self._entity_record(r) for r in sorted(resolved + people, key=lambda r: r.mention.start)]
@@ -80,13 +83,16 @@ class EntityAnnotator:
         return entities, places
 
     # -- choosing among candidates -----------------------------------------------------------------
-    def _choose(self, mention: Mention, countries: Counter) -> Entry:
+    def _choose(self, mention: Mention, countries: Counter, previous: str = "") -> Entry:
         cands = mention.candidates
         if len(cands) == 1:
             return cands[0]
         types = {c.type for c in cands}
-        if "NORP" in types and "GPE" in types:  # السورية (adjective) vs سورية (the country)
-            wanted = "NORP" if _has_article(mention) else "GPE"
+        if "NORP" in types and "GPE" in types:
+            # سورية is the country; السورية after a noun is the adjective (الأزمة السورية), but after a
+            # conjunction or preposition it names the country again (ومصر والسعودية، في السعودية)
+            adjective = _has_article(mention) and not mention.clitic and previous not in NOUN_SLOT_BEFORE
+            wanted = "NORP" if adjective else "GPE"
             cands = [c for c in cands if c.type == wanted] or cands
         named = [c for c in cands if c.type in ("PER", "ORG", "NORP")]
         places = [c for c in cands if c.type in PLACE_TYPES]

@@ -23,6 +23,7 @@ class Mention:
     tok_end: int  # exclusive
     text: str
     candidates: list[Entry]
+    clitic: str = ""  # the proclitics stripped in front of the span (و، ب، ل…)
 
 
 def _prefix_surface_length(token: Token, prefix_len: int) -> int:
@@ -49,7 +50,7 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
             if not lengths:
                 continue
             for length in sorted(lengths, reverse=True):
-                if i + length > len(tokens) or (best and length <= best[0]):
+                if i + length > len(tokens) or (best and length < best[0]):
                     continue
                 if length == 1 and prefix and len(stem) < MIN_STRIPPED_STEM:
                     continue
@@ -57,7 +58,10 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
                     continue
                 key = (stem, *(t.norm for t in tokens[i + 1:i + length]))
                 if candidates := index.lookup(key):
-                    best = (length, len(prefix) if prefix != "ال" else 0, candidates)
+                    if best and length == best[0]:  # another reading of the same words: keep both senses
+                        best = (length, best[1], best[2] + [c for c in candidates if c not in best[2]])
+                    else:
+                        best = (length, len(prefix) if prefix != "ال" else 0, list(candidates))
                     break
         if best is None:
             i += 1
@@ -65,8 +69,11 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
         length, prefix_len, candidates = best
         if prefix_len >= 3 and tokens[i].norm[prefix_len - 2:prefix_len] == "ال":
             prefix_len -= 2  # keep the article in the span (والجيش -> الجيش), drop only و/ف/ب/ك
+        elif prefix_len >= 2 and tokens[i].norm[prefix_len - 2:prefix_len] == "لل":
+            prefix_len -= 1  # للأمم: the preposition goes, the article's lam stays (لأمم المتحدة)
         first, last = tokens[i], tokens[i + length - 1]
         start = first.start + _prefix_surface_length(first, prefix_len)
-        mentions.append(Mention(start, last.end, i, i + length, text[start:last.end], candidates))
+        mentions.append(Mention(start, last.end, i, i + length, text[start:last.end], candidates,
+                                tokens[i].norm[:prefix_len]))
         i += length
     return mentions
