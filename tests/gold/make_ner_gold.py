@@ -32,15 +32,16 @@ def convert(line: str) -> dict:
 
 
 def main() -> None:
-    lines = [ln for ln in (HERE / "ner_source.txt").read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]
-    with open(HERE / "ner.jsonl", "w", encoding="utf-8") as fh:
-        for line in lines:
-            rec = convert(line)
-            for ent in rec["entities"]:
-                assert rec["text"][ent["start"]:ent["end"]] == ent["text"], ent
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"wrote {len(lines)} sentences to {HERE / 'ner.jsonl'}")
+    for source, target in (("ner_source.txt", "ner.jsonl"), ("ner_heldout_source.txt", "ner_heldout.jsonl")):
+        lines = [ln for ln in (HERE / source).read_text(encoding="utf-8").splitlines()
+                 if ln.strip() and not ln.startswith("#")]
+        with open(HERE / target, "w", encoding="utf-8") as fh:
+            for line in lines:
+                rec = convert(line)
+                for ent in rec["entities"]:
+                    assert rec["text"][ent["start"]:ent["end"]] == ent["text"], ent
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        print(f"wrote {len(lines)} sentences to {HERE / target}")
 
 
 if __name__ == "__main__":

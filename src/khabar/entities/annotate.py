@@ -6,13 +6,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from khabar.arabic.normalize import normalize
 from khabar.arabic.tokens import Token, clitic_analyses, tokenize
 from khabar.entities.lexicon import Entry, Lexicon
 from khabar.entities.matcher import Mention, _adjacent, find_mentions
-from khabar.entities.people import PeopleRules, counterpart_role, slug, transliterate
+from khabar.entities.people import FUNCTION_WORDS, PeopleRules, counterpart_role, slug, transliterate
 
 DIRECTION_BEFORE = {normalize(k): v for k, v in {
     "شرق": "east", "غرب": "west", "شمال": "north", "جنوب": "south", "وسط": "centre", "ريف": "countryside",
@@ -25,6 +26,9 @@ COMPOUND = {("north", "east"): "north-east", ("north", "west"): "north-west", ("
             ("south", "west"): "south-west"}
 PLACE_TYPES = ("GPE", "LOC")
 # words after which a following word is a noun in its own right, not an adjective agreeing with a noun
+LOCATIVE_CUES = {normalize(w) for w in (
+    "في إلى الى من قرب بالقرب داخل نحو مدينة بلدة قرية ميناء مطار محافظة ولاية منطقة عاصمة العاصمة شمال جنوب "
+    "شرق غرب وسط ريف حي أطراف ضواحي زار يزور سيزور زيارة وصل غادر باتجاه").split()}
 NOUN_SLOT_BEFORE = {normalize(w) for w in "في إلى الى من مع عن على بين و أو او ضد نحو لدى عبر زار زارت غادر وصل".split()}
 
 
@@ -67,6 +71,8 @@ class EntityAnnotator:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or Lexicon()
         self.people = PeopleRules()
+        heads = resources.files("khabar.data").joinpath("lexicons/org_heads.txt").read_text(encoding="utf-8")
+        self.org_heads = {normalize(h.strip()) for h in heads.splitlines() if h.strip() and not h.startswith("#")}
 
     def annotate(self, text: str, tokens: list[Token] | None = None) -> tuple[list[dict], list[dict]]:
         """``(entities, places)`` records for ``text``, offsets into it."""
@@ -75,10 +81,16 @@ class EntityAnnotator:
         previous = {m.tok_start: tokens[m.tok_start - 1].norm if m.tok_start else "" for m in mentions}
         countries = Counter(c.country for m in mentions if len({e.id for e in m.candidates}) == 1
                             for c in m.candidates[:1] if c.country)
-        resolved = [Resolved(m, self._choose(m, countries, previous[m.tok_start])) for m in mentions]
+        resolved = []
+        for m in mentions:
+            entry = self._choose(m, countries, previous[m.tok_start])
+            if self._needs_cue(m, entry) and not self._has_cue(m, previous[m.tok_start], resolved):
+                continue  # a name that is also a common word, with nothing saying it is a place here
+            resolved.append(Resolved(m, entry))
         self._directions(text, tokens, resolved)
         people = self._people(text, tokens, resolved)
-        entities = [self._entity_record(r) for r in sorted(resolved + people, key=lambda r: r.mention.start)]
+        orgs = self._unknown_orgs(text, tokens, resolved + people)
+        entities = [self._entity_record(r) for r in sorted(resolved + people + orgs, key=lambda r: r.mention.start)]
         places = [self._place_record(text, r) for r in resolved if r.entry.type in PLACE_TYPES]
         return entities, places
 
@@ -91,7 +103,10 @@ class EntityAnnotator:
         if "NORP" in types and "GPE" in types:
             # سورية is the country; السورية after a noun is the adjective (الأزمة السورية), but after a
             # conjunction or preposition it names the country again (ومصر والسعودية، في السعودية)
-            adjective = _has_article(mention) and not mention.clitic and previous not in NOUN_SLOT_BEFORE
+            adjective = (_has_article(mention) and not mention.clitic and previous not in NOUN_SLOT_BEFORE) or (
+                # مساعدات تركية، شركة روسية: an indefinite adjective agreeing with the noun before it
+                not _has_article(mention) and not mention.clitic and normalize(mention.text).endswith("ه")
+                and previous.endswith(("ه", "ات")) and not previous.startswith("ال"))
             wanted = "NORP" if adjective else "GPE"
             cands = [c for c in cands if c.type == wanted] or cands
         named = [c for c in cands if c.type in ("PER", "ORG", "NORP")]
@@ -101,6 +116,21 @@ class EntityAnnotator:
         if places:
             return max(places, key=lambda c: _place_score(c, countries))
         return cands[0]
+
+    def _needs_cue(self, mention: Mention, entry: Entry) -> bool:
+        return (mention.key, entry.id) in self.lexicon.cue_only
+
+    @staticmethod
+    def _has_cue(mention: Mention, previous: str, resolved: list[Resolved]) -> bool:
+        """A locative word before the name, a ب/ل on it, or coordination with a place just before it."""
+        if any(stem in LOCATIVE_CUES for _, stem in clitic_analyses(previous)) or previous in LOCATIVE_CUES:
+            return True
+        if mention.clitic and mention.clitic[-1] in "بل":
+            return True
+        if mention.clitic.startswith("و") and resolved:
+            last = resolved[-1]
+            return last.entry.type in PLACE_TYPES and last.mention.tok_end == mention.tok_start
+        return False
 
     # -- directions around places: شرق حلب، حلب الشرقية --------------------------------------------
     def _directions(self, text: str, tokens: list[Token], resolved: list[Resolved]) -> None:
@@ -167,6 +197,40 @@ class EntityAnnotator:
                 i = j + name_len
                 continue
             i = j if j > i else i + 1
+        return found
+
+    # -- organisations the lexicon does not know: منظمة العفو الدولية ---------------------------------------
+    def _unknown_orgs(self, text: str, tokens: list[Token], known: list[Resolved]) -> list[Resolved]:
+        taken = {i for r in known for i in range(r.mention.tok_start, r.mention.tok_end)}
+        for k in range(len(tokens)):  # words of a title (رئيس مجلس النواب) are a role, not an organisation
+            if (title := self.people.title_at(tokens, k, text)) is not None:
+                taken.update(range(k, k + title[0]))
+        found = []
+        i = 0
+        while i < len(tokens):
+            head = next((stem for _, stem in clitic_analyses(tokens[i].norm) if stem in self.org_heads), None)
+            if head is None or i in taken or i + 1 >= len(tokens):
+                i += 1
+                continue
+            j = i + 1
+            first = tokens[j].norm
+            agrees = not first.startswith("ال") and first.endswith("ه") and head.endswith("ه")
+            if (j in taken or first in FUNCTION_WORDS or not first.isalpha() or agrees
+                    or not _adjacent(text, tokens[i], tokens[j])):
+                i += 1
+                continue
+            j += 1
+            while (j < len(tokens) and j - i < 6 and j not in taken and _adjacent(text, tokens[j - 1], tokens[j])
+                   and tokens[j].norm.startswith(("ال", "لل")) and tokens[j].norm not in FUNCTION_WORDS):
+                j += 1
+            prefix = next((p for p, stem in clitic_analyses(tokens[i].norm) if stem == head), "")
+            start = tokens[i].start + len(prefix)
+            surface = text[start:tokens[j - 1].end]
+            latin = transliterate(surface)
+            entry = Entry(f"khabar:org/{slug(latin)}", "ORG", latin)
+            found.append(Resolved(Mention(start, tokens[j - 1].end, i, j, surface, [entry], prefix), entry,
+                                  extra={"rule": "head+name"}))
+            i = j
         return found
 
     # -- records ----------------------------------------------------------------------------------------

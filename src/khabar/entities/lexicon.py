@@ -76,6 +76,7 @@ class Lexicon:
         self.countries: dict[str, Entry] = {}
         self.places_by_geonameid: dict[int, Entry] = {}
         self.demonyms: dict[str, Entry] = {}
+        self.cue_only: set[tuple[tuple[str, ...], str]] = set()  # (name key, entry id): needs a locative cue
         self._load_countries()
         self._load_cities()
         self._load_extra_places()
@@ -98,7 +99,7 @@ class Lexicon:
 
     def _load_cities(self) -> None:
         hand = {int(r[0]): (r[1].split("|"), int(r[2])) for r in _rows(_data("lexicons/place_names_ar.tsv"))}
-        for gid, name_en, country, lat, lon, pop, names in _rows(_data("gazetteer/cities.tsv")):
+        for gid, name_en, country, lat, lon, pop, names, cue_names in _rows(_data("gazetteer/cities.tsv")):
             hand_names, priority = hand.get(int(gid), ([], 0))
             entry = Entry(f"geonames:{gid}", "GPE", name_en, country=country, geonameid=int(gid), lat=float(lat),
                           lon=float(lon), precision="city", population=int(pop), priority=priority)
@@ -106,6 +107,10 @@ class Lexicon:
             for name in [*filter(None, names.split("|")), *hand_names]:
                 if len(normalize(name).replace(" ", "")) >= 3:
                     self.index.add(name, entry)
+            for name in filter(None, cue_names.split("|")):
+                if name not in hand_names and len(normalize(name)) >= 3:
+                    self.index.add(name, entry)
+                    self.cue_only.add((tuple(t.norm for t in tokenize(name)), entry.id))
 
     def _load_extra_places(self) -> None:
         for pid, name_en, country, lat, lon, feature, precision, names, parent in _rows(

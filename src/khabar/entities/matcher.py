@@ -24,6 +24,7 @@ class Mention:
     text: str
     candidates: list[Entry]
     clitic: str = ""  # the proclitics stripped in front of the span (و، ب، ل…)
+    key: tuple[str, ...] = ()  # the normalised name that matched
 
 
 def _prefix_surface_length(token: Token, prefix_len: int) -> int:
@@ -45,6 +46,7 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
     i = 0
     while i < len(tokens):
         best: tuple[int, int, list[Entry]] | None = None  # (length, prefix length, candidates)
+        best_key: tuple[str, ...] = ()
         for prefix, stem in clitic_analyses(tokens[i].norm):
             lengths = index.lengths.get(stem)
             if not lengths:
@@ -62,6 +64,7 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
                         best = (length, best[1], best[2] + [c for c in candidates if c not in best[2]])
                     else:
                         best = (length, len(prefix) if prefix != "ال" else 0, list(candidates))
+                        best_key = key
                     break
         if best is None:
             i += 1
@@ -74,6 +77,6 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
         first, last = tokens[i], tokens[i + length - 1]
         start = first.start + _prefix_surface_length(first, prefix_len)
         mentions.append(Mention(start, last.end, i, i + length, text[start:last.end], candidates,
-                                tokens[i].norm[:prefix_len]))
+                                tokens[i].norm[:prefix_len], best_key))
         i += length
     return mentions
