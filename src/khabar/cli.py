@@ -293,49 +293,9 @@ def info(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     out.print(table)
 
 
-eval_app = typer.Typer(help="Measure quality against gold files (precision/recall/F1).", no_args_is_help=True)
+from khabar.cli_eval import eval_app  # noqa: E402 - the eval commands live in their own module
+
 app.add_typer(eval_app, name="eval")
-
-
-@eval_app.command("extract")
-def eval_extract(
-    gold: Annotated[str, typer.Argument(help="Gold JSON Lines: {input, title, published, paragraphs, without}.")],
-    as_json: JsonOption = False,
-    min_f1: Annotated[float, typer.Option(help="Exit 1 when overall F1 is below this floor.")] = 0.0,
-) -> None:
-    """Token-level P/R/F1 of the main-text extractor, title and date accuracy, leaked furniture."""
-    from pathlib import Path
-
-    from khabar.document import Document
-    from khabar.evaluation import load_gold, score_extraction
-    from khabar.sources import Inputs
-
-    records = load_gold(gold)
-    present = [r for r in records if Path(r["input"]).exists()]
-    for r in records:
-        if r not in present:
-            err.print(f"[yellow]skipping[/] {r['input']}: file not found (run from the repository root)")
-    extracted: dict[str, dict] = {}
-    for rec in present:
-        docs = list(process_documents(Inputs([rec["input"]])))
-        first = next((d for d in docs if not d.skipped), Document(rec["input"]))
-        extracted[rec["input"]] = first.record()
-    report = score_extraction(present, extracted)
-    if as_json:
-        out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
-    else:
-        table = Table(title=f"extraction vs {gold}")
-        for col in ("input", "P", "R", "F1", "title", "date", "leaked"):
-            table.add_column(col)
-        for row in report.rows:
-            table.add_row(row["input"], f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}",
-                          "ok" if row["title_ok"] else "[red]no", "ok" if row["date_ok"] else "[red]no",
-                          ", ".join(row["leaked"]) or "-")
-        t = report.total
-        table.add_row("[bold]overall (micro)", f"{t.precision:.3f}", f"{t.recall:.3f}", f"[bold]{t.f1:.3f}",
-                      f"{report.title_accuracy:.2f}", f"{report.date_accuracy:.2f}", "")
-        out.print(table)
-    raise typer.Exit(EXIT_FAILED_INPUTS if report.total.f1 < min_f1 else EXIT_OK)
 
 
 def main() -> None:

@@ -127,5 +127,10 @@ class DateResolver:
             count = int(n_text) if n_text.isdigit() else NUMBER_WORDS.get(n_text, 0)
             if not count:
                 return None, "relative"
-        days = UNIT_DAYS.get(unit, 1) * count
-        return _iso(ref - dt.timedelta(days=days)), "relative"
+        step = UNIT_DAYS.get(unit, 1)
+        if step >= 30:  # months and years move on the calendar (قبل ثلاثة أشهر from 30 Nov = 30 Aug)
+            months_back = count * (12 if step == 365 else 1)
+            year, month = divmod(ref.year * 12 + ref.month - 1 - months_back, 12)
+            day = min(ref.day, calendar.monthrange(year, month + 1)[1])
+            return _iso(dt.date(year, month + 1, day)), "relative"
+        return _iso(ref - dt.timedelta(days=step * count)), "relative"

@@ -99,8 +99,11 @@ class Lexicon:
 
     def _load_cities(self) -> None:
         hand = {int(r[0]): (r[1].split("|"), int(r[2])) for r in _rows(_data("lexicons/place_names_ar.tsv"))}
+        capitals = {(r[0], r[6]) for r in _rows(_data("gazetteer/countries.tsv"))}  # (country, capital name)
         for gid, name_en, country, lat, lon, pop, names, cue_names in _rows(_data("gazetteer/cities.tsv")):
             hand_names, priority = hand.get(int(gid), ([], 0))
+            if (country, name_en) in capitals:
+                priority = max(priority, 5)  # a national capital outranks its namesakes (Athens, not Athens GA)
             entry = Entry(f"geonames:{gid}", "GPE", name_en, country=country, geonameid=int(gid), lat=float(lat),
                           lon=float(lon), precision="city", population=int(pop), priority=priority)
             self.places_by_geonameid[int(gid)] = entry
