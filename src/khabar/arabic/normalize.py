@@ -62,14 +62,8 @@ def normalize_with_offsets(text: str) -> Normalized:
     """Like :func:`normalize`, also returning the offset map back into ``text`` (one-to-one or deleted)."""
     if not _DROP_RE.search(text):  # nothing deleted: folding is one-to-one, the map is the identity
         return Normalized(text.translate(_TABLE), list(range(len(text))), len(text))
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in _DROP:
-            continue
-        out.append(_FOLD.get(ch, ch))
-        offsets.append(i)
-    return Normalized("".join(out), offsets, len(text))
+    offsets = [i for i, ch in enumerate(text) if ch not in _DROP]
+    return Normalized(text.translate(_TABLE), offsets, len(text))
 
 
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from khabar.arabic.normalize import normalize
 
@@ -53,12 +54,19 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def clitic_analyses(norm: str) -> list[tuple[str, str]]:
+_CLITIC_FIRST = frozenset("وفبلكا")
+
+
+@lru_cache(maxsize=200_000)
+def clitic_analyses(norm: str) -> tuple[tuple[str, str], ...]:
     """``(prefix, stem)`` readings of a normalised token: the bare token first, then with proclitics removed.
 
-    ``وبحلب`` -> [('', 'وبحلب'), ('وب', 'حلب'), ('و', 'بحلب')]; a stem keeps at least two letters.
+    ``وبحلب`` -> (('', 'وبحلب'), ('وب', 'حلب'), ('و', 'بحلب')); a stem keeps at least two letters.
+    Memoised: a pure function of the word, called for every word by every matcher.
     A stem after a stripped article keeps its article too (``بالحكومه`` -> 'الحكومه' and 'حكومه').
     """
+    if norm[:1] not in _CLITIC_FIRST:
+        return (("", norm),)
     out = [("", norm)]
     for prefix in _PROCLITICS:
         if norm.startswith(prefix) and len(norm) - len(prefix) >= MIN_STEM:
@@ -73,7 +81,7 @@ def clitic_analyses(norm: str) -> list[tuple[str, str]]:
         if item[1] not in seen:
             seen.add(item[1])
             unique.append(item)
-    return unique
+    return tuple(unique)
 
 
 def strip_article(norm: str) -> str:

@@ -88,8 +88,9 @@ class EntityAnnotator:
                 continue  # a name that is also a common word, with nothing saying it is a place here
             resolved.append(Resolved(m, entry))
         self._directions(text, tokens, resolved)
-        people = self._people(text, tokens, resolved)
-        orgs = self._unknown_orgs(text, tokens, resolved + people)
+        titles = self._title_spans(text, tokens)
+        people = self._people(text, tokens, resolved, titles)
+        orgs = self._unknown_orgs(text, tokens, resolved + people, titles)
         entities = [self._entity_record(r) for r in sorted(resolved + people + orgs, key=lambda r: r.mention.start)]
         places = [self._place_record(text, r) for r in resolved if r.entry.type in PLACE_TYPES]
         return entities, places
@@ -159,14 +160,23 @@ class EntityAnnotator:
                 r.place_start, r.place_end = start, end
 
     # -- people: titles, counterparts, unknown names ------------------------------------------------
-    def _people(self, text: str, tokens: list[Token], resolved: list[Resolved]) -> list[Resolved]:
+    def _title_spans(self, text: str, tokens: list[Token]) -> dict[int, tuple]:
+        """Titles by starting token: {index: (length, Title)} (computed once per text)."""
+        spans = {}
+        for k in range(len(tokens)):
+            if (title := self.people.title_at(tokens, k, text)) is not None:
+                spans[k] = title
+        return spans
+
+    def _people(self, text: str, tokens: list[Token], resolved: list[Resolved],
+                titles: dict[int, tuple]) -> list[Resolved]:
         at = {r.mention.tok_start: r for r in resolved}
         taken = {i for r in resolved for i in range(r.mention.tok_start, r.mention.tok_end)}
         found: list[Resolved] = []
         previous_role = None
         i = 0
         while i < len(tokens):
-            title = None if i in taken else self.people.title_at(tokens, i, text)
+            title = None if i in taken else titles.get(i)
             if title is None:
                 i += 1
                 continue
@@ -200,11 +210,11 @@ class EntityAnnotator:
         return found
 
     # -- organisations the lexicon does not know: منظمة العفو الدولية ---------------------------------------
-    def _unknown_orgs(self, text: str, tokens: list[Token], known: list[Resolved]) -> list[Resolved]:
+    def _unknown_orgs(self, text: str, tokens: list[Token], known: list[Resolved],
+                      titles: dict[int, tuple]) -> list[Resolved]:
         taken = {i for r in known for i in range(r.mention.tok_start, r.mention.tok_end)}
-        for k in range(len(tokens)):  # words of a title (رئيس مجلس النواب) are a role, not an organisation
-            if (title := self.people.title_at(tokens, k, text)) is not None:
-                taken.update(range(k, k + title[0]))
+        for k, (length, _) in titles.items():  # words of a title (رئيس مجلس النواب) are a role, not an org
+            taken.update(range(k, k + length))
         found = []
         i = 0
         while i < len(tokens):
