@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -55,11 +56,17 @@ class _Value:
     end: int  # token index, exclusive
 
 
+_HAS_DIGIT = re.compile(r"\d")
+NUMBER_WORDS = frozenset(WORD_VALUE) | frozenset(SCALE_VALUE)
+
+
 def _digit_value(norm: str) -> float | None:
+    if not _HAS_DIGIT.search(norm):
+        return None
     if norm[:1] in ("و", "ف", "ب", "ل") and norm[1:2].isdigit():
         norm = norm[1:]  # و19.25
     try:
-        return float(norm.replace(",", "")) if any(ch.isdigit() for ch in norm) else None
+        return float(norm.replace(",", ""))
     except ValueError:
         return None
 
@@ -116,6 +123,10 @@ class NumberFinder:
         found: list[dict[str, Any]] = []
         i = 0
         while i < len(tokens):
+            norm = tokens[i].norm
+            if not _HAS_DIGIT.search(norm) and not any(stem in NUMBER_WORDS for _, stem in clitic_analyses(norm)):
+                i += 1  # cheap rejection: most words are not numbers
+                continue
             first = self._number_at(tokens, i)
             if first is None:
                 i += 1
