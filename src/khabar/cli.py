@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from rich.table import Table
 
 from khabar import __version__
 from khabar.engine import RunOptions, RunSummary, process_documents, run_local
+from khabar.entities.model import ModelUnavailable
 from khabar.sources import Inputs, SourceOptions
 from khabar.sources.fetch import FetchOptions, Fetcher
 from khabar.store.db import DEFAULT_DB, Store, StoreError
@@ -25,7 +27,7 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, rich_markup_mode=None,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
@@ -111,6 +113,9 @@ def run(
 
             summary = run_local(source, store, options, fetcher, on_document=tick,
                                 command=" ".join(["khabar", "run", *inputs]))
+    except ModelUnavailable as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: everything committed so far is kept; run the same command to resume.")
         raise typer.Exit(130) from None
@@ -179,7 +184,14 @@ def extract(
 
     options = RunOptions(max_bytes=max_bytes, encoding=encoding, lexicons=lexicon or [], ner_model=ner_model)
     _check_model_options(options)
-    for doc in process_documents(with_url(source), options, fetcher):
+    docs = process_documents(with_url(source), options, fetcher)  # streamed: a WARC may hold millions
+    try:
+        first = next(docs, None)  # builds the pipeline: a model that cannot load fails here, before any output
+    except ModelUnavailable as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    docs = itertools.chain([first] if first is not None else [], docs)
+    for doc in docs:
         if doc.skipped:
             continue
         failed += doc.error is not None

@@ -13,7 +13,7 @@ from rich.table import Table
 from khabar.engine import process_documents
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 EXIT_OK, EXIT_BELOW_FLOOR = 0, 1
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 LexiconOption = Annotated[list[str] | None, typer.Option("--lexicon", help="Extra lexicon TSV; repeatable.")]
