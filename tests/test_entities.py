@@ -38,6 +38,15 @@ def test_clitics_match_and_lookalikes_do_not(annotator):
     assert ("وب", "حلب") in clitic_analyses("وبحلب")
 
 
+def test_suffixes_and_future_prefix():
+    from khabar.arabic.tokens import enclitic_analyses, verb_analyses
+
+    assert ("حكومه", "ها") in enclitic_analyses("حكومتها")
+    assert ("رئيس", "هم") in enclitic_analyses("رئيسهم")
+    assert ("وس", "يقتحم") in verb_analyses("وسيقتحم")
+    assert verb_analyses("سوريا") == (("", "سوريا"),)  # س before a non-imperfect letter is not the future
+
+
 def test_sentences_split_on_arabic_and_latin_punctuation():
     text = "قال الوزير إن الوضع صعب. وأضاف: هل من حل؟ نعم! والنسبة 3.5 في المئة؛ انتهى"
     parts = [text[s:e] for s, e in sentence_spans(text)]
@@ -116,6 +125,7 @@ def test_seed_expectations(seed):
     assert any(p["name_en"] == "Aleppo" and p["direction"] == "east" for p in doc.places)
     aleppo = next(p for p in doc.places if p["name_en"] == "Aleppo")
     assert (aleppo["geonameid"], round(aleppo["lat"], 1), round(aleppo["lon"], 1)) == (170063, 36.2, 37.2)
+    assert (aleppo["precision"], aleppo["feature"], aleppo["country"]) == ("city", "P", "SY")
     fighters = next(n for n in doc.numbers if n.get("unit") == "fighters")
     assert (fighters["min"], fighters["max"]) == (6000, 7000)
     september = next(d for d in doc.dates if "يلول" in d["text"])

@@ -84,6 +84,33 @@ def clitic_analyses(norm: str) -> tuple[tuple[str, str], ...]:
     return tuple(unique)
 
 
+# pronoun suffixes (attached object/possessive pronouns), longest first; ة before a suffix is written ت
+_ENCLITICS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه", "ك", "ي")
+_VERB_PREFIXES = ("وس", "فس", "س")
+
+
+@lru_cache(maxsize=200_000)
+def enclitic_analyses(norm: str) -> tuple[tuple[str, str], ...]:
+    """``(stem, suffix)`` readings with a pronoun suffix removed (``حكومتها`` -> ('حكومه', 'ها')), bare first."""
+    out = [(norm, "")]
+    for suffix in _ENCLITICS:
+        if norm.endswith(suffix) and len(norm) - len(suffix) >= MIN_STEM + 1:
+            stem = norm[: -len(suffix)]
+            out.append((stem[:-1] + "ه" if stem.endswith("ت") else stem, suffix))
+            if stem.endswith("ت"):
+                out.append((stem, suffix))
+    return tuple(out)
+
+
+def verb_analyses(norm: str) -> tuple[tuple[str, str], ...]:
+    """``(prefix, stem)`` readings of a verb with the future ``س`` (and a conjunction) removed (وسيقتحم -> يقتحم)."""
+    out = [("", norm)]
+    for prefix in _VERB_PREFIXES:
+        if norm.startswith(prefix) and len(norm) - len(prefix) >= 3 and norm[len(prefix)] in "يتنا":
+            out.append((prefix, norm[len(prefix):]))
+    return tuple(out)
+
+
 def strip_article(norm: str) -> str:
     """The token without a leading article ``ال`` (when enough remains)."""
     return norm[2:] if norm.startswith("ال") and len(norm) > 3 else norm

@@ -262,4 +262,4 @@ class EntityAnnotator:
         end = r.place_end if r.place_end is not None else m.end
         return {"text": text[start:end], "start": start, "end": end,
                 "id": e.id, "geonameid": e.geonameid, "name_en": e.name_en, "lat": e.lat, "lon": e.lon,
-                "country": e.country, "precision": e.precision, "direction": r.direction}
+                "country": e.country, "precision": e.precision, "feature": e.feature, "direction": r.direction}

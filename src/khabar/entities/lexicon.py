@@ -28,6 +28,7 @@ class Entry:
     lat: float | None = None
     lon: float | None = None
     precision: str | None = None  # country | region | city | district
+    feature: str | None = None  # GeoNames feature class: A admin, P populated, L area, H water, S site
     population: int = 0
     priority: int = 0
     parent: int | None = None
@@ -91,7 +92,7 @@ class Lexicon:
         extra = {row[0]: row[1].split("|") for row in _rows(_data("lexicons/country_names_extra.tsv"))}
         for iso2, _iso3, gid, name_en, lat, lon, _capital, names in _rows(_data("gazetteer/countries.tsv")):
             entry = Entry(f"geonames:{gid}", "GPE", name_en, country=iso2, geonameid=int(gid), lat=float(lat),
-                          lon=float(lon), precision="country", population=10**9, priority=5)
+                          lon=float(lon), precision="country", population=10**9, priority=5, feature="A")
             self.countries[iso2] = entry
             self.places_by_geonameid[int(gid)] = entry
             for name in [*filter(None, names.split("|")), *extra.get(iso2, [])]:
@@ -105,7 +106,7 @@ class Lexicon:
             if (country, name_en) in capitals:
                 priority = max(priority, 5)  # a national capital outranks its namesakes (Athens, not Athens GA)
             entry = Entry(f"geonames:{gid}", "GPE", name_en, country=country, geonameid=int(gid), lat=float(lat),
-                          lon=float(lon), precision="city", population=int(pop), priority=priority)
+                          lon=float(lon), precision="city", population=int(pop), priority=priority, feature="P")
             self.places_by_geonameid[int(gid)] = entry
             for name in [*filter(None, names.split("|")), *hand_names]:
                 if len(normalize(name).replace(" ", "")) >= 3:
@@ -120,7 +121,7 @@ class Lexicon:
                 _data("lexicons/places_extra.tsv")):
             kind = "GPE" if feature in ("A", "P") else "LOC"
             entry = Entry(pid, kind, name_en, country=country or None, lat=float(lat), lon=float(lon),
-                          precision=precision, priority=8, parent=int(parent) if parent else None)
+                          precision=precision, priority=8, parent=int(parent) if parent else None, feature=feature)
             for name in names.split("|"):
                 self.index.add(name, entry)
 
