@@ -49,7 +49,7 @@ def main() -> int:
     quality: dict[str, PRF] = {}
     for name, fn in runners.items():  # warm-up pass doubles as the quality pass
         total = PRF()
-        for (rec, _), text in zip(pages, fn()):
+        for (rec, _), text in zip(pages, fn(), strict=True):
             total.add(text_prf(text, "\n".join(rec["paragraphs"])))
         quality[name] = total
     seconds = {name: 0.0 for name in runners}

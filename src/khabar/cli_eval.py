@@ -61,11 +61,15 @@ def eval_extract(
     raise typer.Exit(EXIT_BELOW_FLOOR if report.total.f1 < min_f1 else EXIT_OK)
 
 
-def _annotator(lexicon: list[str] | None):
+def _annotate_gold(gold: str, lexicon: list[str] | None) -> tuple[list[dict], list[tuple[list, list]]]:
+    """The gold records and, for each, the annotator's ``(entities, places)``."""
     from khabar.entities.annotate import EntityAnnotator
     from khabar.entities.lexicon import Lexicon
+    from khabar.evaluation import load_ner_gold
 
-    return EntityAnnotator(Lexicon(lexicon or []))
+    records = load_ner_gold(gold)
+    annotator = EntityAnnotator(Lexicon(lexicon or []))
+    return records, [annotator.annotate(r["text"]) for r in records]
 
 
 @eval_app.command("ner")
@@ -77,11 +81,10 @@ def eval_ner(
     errors: Annotated[int, typer.Option(help="Show this many misses and spurious entities.")] = 20,
 ) -> None:
     """Entity precision/recall/F1 per type (exact span and type) on a gold file."""
-    from khabar.evaluation import load_ner_gold, score_entities
+    from khabar.evaluation import score_entities
 
-    records = load_ner_gold(gold)
-    annotator = _annotator(lexicon)
-    report = score_entities(records, [annotator.annotate(r["text"])[0] for r in records])
+    records, predicted = _annotate_gold(gold, lexicon)
+    report = score_entities(records, [entities for entities, _ in predicted])
     if as_json:
         out.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
@@ -107,11 +110,10 @@ def eval_places(
     min_accuracy: Annotated[float, typer.Option(help="Exit 1 below this accuracy.")] = 0.0,
 ) -> None:
     """Place resolution accuracy: gold places found with the right GeoNames/khabar id."""
-    from khabar.evaluation import load_ner_gold, score_places
+    from khabar.evaluation import score_places
 
-    records = load_ner_gold(gold)
-    annotator = _annotator(lexicon)
-    result = score_places(records, [annotator.annotate(r["text"])[1] for r in records])
+    records, predicted = _annotate_gold(gold, lexicon)
+    result = score_places(records, [places for _, places in predicted])
     if as_json:
         out.print_json(json.dumps(result, ensure_ascii=False))
     else:

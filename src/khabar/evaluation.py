@@ -165,7 +165,7 @@ class EntityReport:
 def score_entities(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]]) -> EntityReport:
     """Exact (start, end, type) matching of predicted entity lists against gold sentences."""
     report = EntityReport(by_type={t: PRF() for t in ENTITY_TYPES})
-    for rec, pred in zip(gold, predicted):
+    for rec, pred in zip(gold, predicted, strict=True):
         g = {(e["start"], e["end"], e["type"]) for e in rec["entities"]}
         p = {(e["start"], e["end"], e["type"]) for e in pred if e["type"] in ENTITY_TYPES}
         for kind in ENTITY_TYPES:
@@ -183,7 +183,7 @@ def score_places(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]
     """Place resolution accuracy: gold places with an id whose overlapping predicted place has that id."""
     total = correct = found = 0
     errors = []
-    for rec, places in zip(gold, predicted):
+    for rec, places in zip(gold, predicted, strict=True):
         for ent in rec["entities"]:
             if ent["type"] not in ("GPE", "LOC") or "id" not in ent:
                 continue
@@ -204,7 +204,7 @@ def score_dates(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]
     """Date resolution accuracy: each gold date expression found (overlapping span) with the same value."""
     total = correct = 0
     errors = []
-    for rec, dates in zip(gold, predicted):
+    for rec, dates in zip(gold, predicted, strict=True):
         for want in rec["dates"]:
             total += 1
             got = next((d for d in dates if d["start"] < want["end"] and want["start"] < d["end"]), None)
