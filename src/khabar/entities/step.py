@@ -1,4 +1,4 @@
-"""The annotation step: entities, places, dates and numbers of every Arabic article, by character offsets."""
+"""The annotation step: entities, places, dates, numbers, quotes and events of every Arabic article."""
 
 from __future__ import annotations
 
@@ -10,17 +10,23 @@ from khabar.arabic.tokens import tokenize
 from khabar.document import Document
 from khabar.entities.annotate import EntityAnnotator
 from khabar.entities.lexicon import Lexicon
+from khabar.events.coder import EventCoder
+from khabar.events.quotes import QuoteFinder
 from khabar.pipeline import Step
 
 
 class Annotate(Step):
-    """Fill ``entities``, ``places``, ``dates`` and ``numbers``; non-Arabic articles are left unannotated."""
+    """Fill entities, places, dates, numbers, quotes and events; non-Arabic articles are left unannotated."""
 
     name = "annotate"
 
-    def __init__(self, lexicon_files: list[str | Path] | None = None, ner_model: str | None = None) -> None:
+    def __init__(self, lexicon_files: list[str | Path] | None = None, ner_model: str | None = None,
+                 verb_files: list[str | Path] | None = None) -> None:
         super().__init__()
-        self.entities = EntityAnnotator(Lexicon(lexicon_files))
+        lexicon = Lexicon(lexicon_files)
+        self.entities = EntityAnnotator(lexicon)
+        self.quotes = QuoteFinder(self.entities.people)
+        self.events = EventCoder(lexicon, verb_files)
         self.dates = DateResolver()
         self.numbers = NumberFinder()
         self.model = None
@@ -41,3 +47,5 @@ class Annotate(Step):
         date_spans = [(d["start"], d["end"]) for d in doc.dates]
         doc.numbers = [n for n in self.numbers.find(text, tokens)
                        if not any(s < n["end"] and n["start"] < e for s, e in date_spans)]
+        doc.quotes = self.quotes.find(text, tokens, doc.entities)
+        doc.events = self.events.code(text, tokens, doc.entities, doc.places, doc.dates, doc.quotes, doc.published)

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from khabar.arabic.normalize import normalize
 from khabar.arabic.tokens import Token, tokenize
 from khabar.entities.lexicon import Lexicon, PhraseIndex, Entry
 from khabar.entities.matcher import find_mentions
 
 ACTOR_TYPES = ("PER", "ORG", "GPE", "NORP")
+LOCATIVE = {normalize(w) for w in "في داخل قرب".split()}
+SIDE_NOUNS = {normalize(w) for w in "الجانب الطرف الوفد".split()}
 ROLE_CODES = {"foreign minister": "GOV", "defence minister": "MIL", "president": "GOV", "prime minister": "GOV",
               "spokesperson": "GOV", "envoy": "GOV", "ambassador": "GOV", "commander": "MIL", "king": "GOV",
               "member of parliament": "LEG", "speaker of parliament": "LEG", "UN envoy": "IGO"}
@@ -48,12 +51,13 @@ class ActorCoder:
             entry = Entry(f"collective:{role}", "COLLECTIVE", label, code=role)
             for form in forms.split("|"):
                 self.collectives.add(form, entry)
-        self.iso3 = {}
-        for iso2, entry in lexicon.countries.items():
-            self.iso3[iso2] = None
+        self.iso3: dict[str, str] = {}
         text = resources.files("khabar.data").joinpath("gazetteer/countries.tsv").read_text(encoding="utf-8")
         for row in (ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")):
             self.iso3[row[0]] = row[1]
+        demonyms = resources.files("khabar.data").joinpath("lexicons/demonyms.tsv").read_text(encoding="utf-8")
+        self.broken_plurals = {form for row in demonyms.splitlines() if row.strip() and not row.startswith("#")
+                               for form in (row.split("\t") + ["", "", "", ""])[3].split("|") if form}
         self.capitals = {(row.split("\t")[0], row.split("\t")[6]) for row in text.splitlines()
                          if row.strip() and not row.startswith("#")}
 
@@ -75,21 +79,43 @@ class ActorCoder:
             return country + ("GOV" if is_capital else "")
         return country
 
+    def is_actor(self, text: str, entity: dict[str, Any], place_precision: dict[str, str]) -> bool:
+        """Whether an entity mention acts: not a city/district (a place), not a country after في (a location),
+        not a nationality adjective on a noun (الأزمة السورية), but الروس, السوريون, الجانب الأمريكي are."""
+        kind = entity["type"]
+        if kind not in ACTOR_TYPES:
+            return False
+        before = normalize(text[max(0, entity["start"] - 12):entity["start"]]).split()
+        if kind == "GPE":
+            capital = (entity.get("country"), entity.get("name_en")) in self.capitals
+            if place_precision.get(entity.get("id"), "country") != "country" and not capital:
+                return False
+            return not (before and before[-1] in LOCATIVE) and not text[entity["start"] - 1:entity["start"]] == "ب"
+        if kind == "NORP":
+            norm = normalize(entity["text"])
+            plural = norm.endswith(("ون", "ين")) or entity["text"] in self.broken_plurals
+            side = bool(before) and before[-1] in SIDE_NOUNS
+            return plural or side
+        return True
+
     def actors(self, text: str, tokens: list[Token], entities: list[dict[str, Any]],
-               main_country: str | None) -> list[Actor]:
+               main_country: str | None, places: list[dict[str, Any]] | None = None) -> list[Actor]:
         """Coded actors of ``text``: entities of actor types and collective mentions, in text order."""
         by_start = {t.start: i for i, t in enumerate(tokens)}
         by_end = {t.end: i for i, t in enumerate(tokens)}
+        precision = {p["id"]: p.get("precision") for p in places or []}
         out = []
         for e in entities:
-            if e["type"] not in ACTOR_TYPES:
+            if not self.is_actor(text, e, precision):
                 continue
             ts = next((i for i, t in enumerate(tokens) if t.start <= e["start"] < t.end), by_start.get(e["start"]))
             te = by_end.get(e["end"])
             if ts is None or te is None:
                 continue
-            out.append(Actor(e["text"], e["start"], e["end"], ts, te + 1, self.code_entity(e), e.get("id"),
-                             e.get("country")))
+            code = self.code_entity(e)
+            if e["type"] == "NORP" and text[:e["start"]].rstrip().endswith(("الجانب", "الطرف", "الوفد")):
+                code = (code or "") + "GOV"  # الجانب الأمريكي: the American side, i.e. its government
+            out.append(Actor(e["text"], e["start"], e["end"], ts, te + 1, code, e.get("id"), e.get("country")))
         taken = {i for a in out for i in range(a.tok_start, a.tok_end)}
         prefix = self.iso3.get(main_country or "") or ""
         for m in find_mentions(text, tokens, self.collectives):
