@@ -144,3 +144,41 @@ def eval_dates(
         for e in result["errors"][:20]:
             out.print(f"  {e['date']}: gold {e['gold']}, got {e['got']}", markup=False)
     raise typer.Exit(EXIT_BELOW_FLOOR if result["accuracy"] < min_accuracy else EXIT_OK)
+
+
+@eval_app.command("events")
+def eval_events(
+    gold: Annotated[str, typer.Argument(help="Gold JSON Lines {text, events:[{type, source, target, location}]}.")],
+    as_json: JsonOption = False,
+    lexicon: LexiconOption = None,
+    errors: Annotated[int, typer.Option(help="Show this many sentences with differences.")] = 15,
+    min_precision: Annotated[float, typer.Option(help="Exit 1 when type+countries precision is below.")] = 0.0,
+) -> None:
+    """Event precision/recall at three levels: type; type + source/target country; type + actors + location."""
+    from khabar.arabic.tokens import tokenize
+    from khabar.entities.step import Annotate
+    from khabar.document import Document
+    from khabar.evaluation import score_events
+
+    records = [json.loads(line) for line in Path(gold).read_text(encoding="utf-8").splitlines() if line.strip()]
+    step = Annotate(lexicon or [])
+    predicted = []
+    for rec in records:
+        doc = Document("gold", text=rec["text"], language="ar", published=rec.get("published"))
+        step.process(doc)
+        predicted.append(doc.events)
+    result = score_events(records, predicted)
+    if as_json:
+        out.print_json(json.dumps(result, ensure_ascii=False))
+    else:
+        table = Table(title=f"events vs {gold} ({len(records)} sentences)")
+        for col in ("level", "gold", "predicted", "P", "R", "F1"):
+            table.add_column(col, justify="right")
+        for level, r in result["levels"].items():
+            table.add_row(level, f"{r['gold']:.0f}", f"{r['predicted']:.0f}", f"{r['precision']:.3f}",
+                          f"{r['recall']:.3f}", f"{r['f1']:.3f}")
+        out.print(table)
+        for e in result["errors"][:errors]:
+            out.print(f"  {e['sentence'][:80]}\n     missed {e['missed']}\n     spurious {e['spurious']}", markup=False)
+    level = result["levels"]["type+countries"]
+    raise typer.Exit(EXIT_BELOW_FLOOR if level["precision"] < min_precision else EXIT_OK)

@@ -214,3 +214,45 @@ def score_dates(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]
                 errors.append({"date": want["text"], "gold": want["value"], "got": got.get("value") if got else None,
                                "sentence": rec["text"]})
     return {"dates": total, "correct": correct, "accuracy": correct / total if total else 0.0, "errors": errors}
+
+
+EVENT_LEVELS = ("type", "type+countries", "type+actors+location")
+
+
+def _country(code: str | None) -> str | None:
+    """The country part of a CAMEO-style actor code (IGO/NGO bodies are their own 'country')."""
+    return code[:3] if code else None
+
+
+def _event_key(event: dict[str, Any], level: str) -> tuple:
+    if level == "type":
+        return (event["type"],)
+    if level == "type+countries":
+        return (event["type"], _country(event.get("source")), _country(event.get("target")))
+    return (event["type"], event.get("source"), event.get("target"), event.get("location"))
+
+
+def flatten_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A coded event (DESIGN.md record) in gold form: type, source/target codes, location id."""
+    return {"type": event["type"], "source": (event.get("source") or {}).get("code"),
+            "target": (event.get("target") or {}).get("code"), "location": (event.get("location") or {}).get("id")}
+
+
+def score_events(gold: list[dict[str, Any]], predicted: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """Precision/recall/F1 at three levels; asserted, non-negated predictions only; multiset match per sentence."""
+    totals = {level: PRF() for level in EVENT_LEVELS}
+    errors = []
+    for rec, events in zip(gold, predicted, strict=True):
+        pred = [flatten_event(e) for e in events if not e.get("negated") and e.get("modality", "asserted") == "asserted"]
+        for level in EVENT_LEVELS:
+            g = Counter(_event_key(e, level) for e in rec["events"])
+            p = Counter(_event_key(e, level) for e in pred)
+            totals[level].add(PRF(sum((g & p).values()), sum(p.values()), sum(g.values())))
+        g3 = Counter(_event_key(e, EVENT_LEVELS[2]) for e in rec["events"])
+        p3 = Counter(_event_key(e, EVENT_LEVELS[2]) for e in pred)
+        if g3 != p3:
+            errors.append({"sentence": rec["text"], "missed": sorted(map(str, (g3 - p3).elements())),
+                           "spurious": sorted(map(str, (p3 - g3).elements()))})
+    row = lambda p: {"precision": p.precision, "recall": p.recall, "f1": p.f1, "gold": p.gold,  # noqa: E731
+                     "predicted": p.predicted}
+    return {"levels": {level: row(p) for level, p in totals.items()}, "errors": errors}

@@ -104,7 +104,9 @@ class EntityAnnotator:
         if "NORP" in types and "GPE" in types:
             # سورية is the country; السورية after a noun is the adjective (الأزمة السورية), but after a
             # conjunction or preposition it names the country again (ومصر والسعودية، في السعودية)
-            adjective = (_has_article(mention) and not mention.clitic and previous not in NOUN_SLOT_BEFORE) or (
+            after_verb = not previous.startswith("ال") and (previous.endswith("ت") or previous[:1] in ("ي", "ت"))
+            adjective = (_has_article(mention) and not mention.clitic and previous not in NOUN_SLOT_BEFORE
+                         and not after_verb) or (
                 # مساعدات تركية، شركة روسية: an indefinite adjective agreeing with the noun before it
                 not _has_article(mention) and not mention.clitic and normalize(mention.text).endswith("ه")
                 and previous.endswith(("ه", "ات")) and not previous.startswith("ال"))
@@ -234,6 +236,8 @@ class EntityAnnotator:
                    and tokens[j].norm.startswith(("ال", "لل")) and tokens[j].norm not in FUNCTION_WORDS):
                 j += 1
             prefix = next((p for p, stem in clitic_analyses(tokens[i].norm) if stem == head), "")
+            if prefix.endswith("ال"):
+                prefix = prefix[:-2]  # an article stays in the name: المنظمة ...
             start = tokens[i].start + len(prefix)
             surface = text[start:tokens[j - 1].end]
             latin = transliterate(surface)

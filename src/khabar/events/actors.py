@@ -11,10 +11,20 @@ from khabar.arabic.normalize import normalize
 from khabar.arabic.tokens import Token, tokenize
 from khabar.entities.lexicon import Lexicon, PhraseIndex, Entry
 from khabar.entities.matcher import find_mentions
+from khabar.entities.people import PeopleRules
 
 ACTOR_TYPES = ("PER", "ORG", "GPE", "NORP")
 LOCATIVE = {normalize(w) for w in "في داخل قرب".split()}
-SIDE_NOUNS = {normalize(w) for w in "الجانب الطرف الوفد".split()}
+# nouns whose nationality adjective names an actor, with the role it gets: الطائرات الروسية -> RUSMIL,
+# السلطات الليبية -> LBYGOV, المقترح الإسرائيلي -> ISR (the proposal's owner)
+ROLE_NOUNS = {normalize(k): v for k, v in {
+    "الجانب": "GOV", "الوفد": "GOV", "السلطات": "GOV", "الحكومة": "GOV", "الخارجية": "GOV", "الرئاسة": "GOV",
+    "الطائرات": "MIL", "القوات": "MIL", "قوات": "MIL", "المقاتلات": "MIL", "الجيش": "MIL", "البحرية": "MIL",
+    "الأمن": "MIL", "الطيران": "MIL", "المدفعية": "MIL", "الطرف": "", "المقترح": "", "الاقتراح": "",
+    "المبادرة": "", "الوساطة": "", "الخطة": "", "العرض": "", "الوسطاء": "", "صحفي": "", "صحفيا": "",
+    "مواطن": "", "مواطنا": "", "مواطنين": "", "جندي": "", "جنديا": "", "جنود": "", "أسير": "", "أسرى": "",
+    "رهائن": "", "ناشط": "", "ناشطا": "", "عامل": "", "عمال": "", "مسؤول": "GOV", "مسؤولين": "GOV",
+    "دبلوماسي": "GOV", "دبلوماسيين": "GOV"}.items()}
 ROLE_CODES = {"foreign minister": "GOV", "defence minister": "MIL", "president": "GOV", "prime minister": "GOV",
               "spokesperson": "GOV", "envoy": "GOV", "ambassador": "GOV", "commander": "MIL", "king": "GOV",
               "member of parliament": "LEG", "speaker of parliament": "LEG", "UN envoy": "IGO"}
@@ -42,8 +52,9 @@ class Actor:
 class ActorCoder:
     """Turns a document's entities (and collective words) into coded actors, token-aligned with a text."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, people: PeopleRules | None = None) -> None:
         self.lexicon = lexicon
+        self.people = people or PeopleRules()
         rows = [ln.split("\t") for ln in resources.files("khabar.data").joinpath("events/collectives.tsv")
                 .read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
         self.collectives = PhraseIndex()
@@ -61,8 +72,12 @@ class ActorCoder:
         self.capitals = {(row.split("\t")[0], row.split("\t")[6]) for row in text.splitlines()
                          if row.strip() and not row.startswith("#")}
 
-    def main_country(self, entities: list[dict[str, Any]]) -> str | None:
-        """The country the article is mostly about: the most frequent country among its entities."""
+    def main_country(self, entities: list[dict[str, Any]], places: list[dict[str, Any]] | None = None) -> str | None:
+        """The country the article is mostly about: where its places are (below country level) first, else the
+        most frequent country among its entities."""
+        local = Counter(p.get("country") for p in places or [] if p.get("country") and p.get("precision") != "country")
+        if local:
+            return local.most_common(1)[0][0]
         counts = Counter(e.get("country") for e in entities if e.get("country"))
         return counts.most_common(1)[0][0] if counts else None
 
@@ -94,9 +109,16 @@ class ActorCoder:
         if kind == "NORP":
             norm = normalize(entity["text"])
             plural = norm.endswith(("ون", "ين")) or entity["text"] in self.broken_plurals
-            side = bool(before) and before[-1] in SIDE_NOUNS
-            return plural or side
+            return plural or self.role_noun(before) is not None
         return True
+
+    @staticmethod
+    def role_noun(before: list[str]) -> str | None:
+        """The role given by a noun just before a nationality adjective (one word may sit between)."""
+        for word in before[-2:][::-1]:
+            if word in ROLE_NOUNS:
+                return ROLE_NOUNS[word]
+        return None
 
     def actors(self, text: str, tokens: list[Token], entities: list[dict[str, Any]],
                main_country: str | None, places: list[dict[str, Any]] | None = None) -> list[Actor]:
@@ -113,18 +135,67 @@ class ActorCoder:
             if ts is None or te is None:
                 continue
             code = self.code_entity(e)
-            if e["type"] == "NORP" and text[:e["start"]].rstrip().endswith(("الجانب", "الطرف", "الوفد")):
-                code = (code or "") + "GOV"  # الجانب الأمريكي: the American side, i.e. its government
+            if e["type"] == "NORP":
+                role = self.role_noun(normalize(text[max(0, e["start"] - 20):e["start"]]).split())
+                code = (code or "") + (role or "")
             out.append(Actor(e["text"], e["start"], e["end"], ts, te + 1, code, e.get("id"), e.get("country")))
+        out = self._titled(text, tokens, out, entities)
         taken = {i for a in out for i in range(a.tok_start, a.tok_end)}
+        starts = {a.tok_start for a in out}
         prefix = self.iso3.get(main_country or "") or ""
         for m in find_mentions(text, tokens, self.collectives):
-            if any(i in taken for i in range(m.tok_start, m.tok_end)):
-                continue
+            if any(i in taken for i in range(m.tok_start, m.tok_end)) or m.tok_end in starts:
+                continue  # السلطات الإيرانية: the nationality after the collective word makes one actor
             role = m.candidates[0].code
             out.append(Actor(m.text, m.start, m.end, m.tok_start, m.tok_end, prefix + role,
                              None, main_country, kind="collective"))
         return sorted(out, key=lambda a: a.start)
+
+
+    def _titled(self, text: str, tokens: list[Token], actors: list[Actor],
+                entities: list[dict[str, Any]]) -> list[Actor]:
+        """Titled actors without a name: وزير الدفاع الإسرائيلي -> ISRMIL, نظيره التركي -> TURGOV,
+        الأمين العام للأمم المتحدة -> IGOUNO, مندوب روسيا -> RUSGOV (a named person after a title is kept)."""
+        by_token = {a.tok_start: a for a in actors}
+        tok_of = {t.start: i for i, t in enumerate(tokens)}
+        for e in entities:  # a nationality or country after a title acts even when it would not alone
+            i = next((k for k, t in enumerate(tokens) if t.start <= e["start"] < t.end), None)
+            if e["type"] in ("NORP", "GPE", "ORG") and i is not None and i not in by_token:
+                end = next((k for k in range(i, len(tokens)) if tokens[k].end >= e["end"]), i)
+                by_token[i] = Actor(e["text"], e["start"], e["end"], i, end + 1, self.code_entity(e), e.get("id"),
+                                    e.get("country"))
+        del tok_of
+        covered = {i for a in actors for i in range(a.tok_start, a.tok_end)}
+        k = 0
+        while k < len(tokens):
+            title = None if k in covered else self.people.title_at(tokens, k, text)
+            if title is None:
+                k += 1
+                continue
+            length, info = title
+            nxt = by_token.get(k + length)
+            person_follows = nxt is not None and any(
+                a.id and a.id.startswith("khabar:per") and a.tok_start == nxt.tok_end for a in actors)
+            if person_follows:  # وزير الخارجية الروسي سيرغي لافروف: the named person carries the role
+                k = nxt.tok_end
+                continue
+            if nxt is not None and nxt.kind == "entity" and nxt.id and not nxt.id.startswith("khabar:per"):
+                entity = next((e for e in entities if e.get("id") == nxt.id and e["start"] == nxt.start), None)
+                etype = entity["type"] if entity else ""
+                if etype in ("NORP", "GPE"):
+                    code = (self.iso3.get(nxt.country or "") or "") + (info.code or "")
+                elif etype == "ORG":
+                    code = nxt.code
+                else:
+                    k += length
+                    continue
+                titled = Actor(text[tokens[k].start:nxt.end], tokens[k].start, nxt.end, k, nxt.tok_end, code or None,
+                               None, nxt.country, kind="titled")
+                actors = [a for a in actors if a.start != nxt.start] + [titled]
+                k = nxt.tok_end
+                continue
+            k += length
+        return sorted(actors, key=lambda a: a.start)
 
 
 def actors_in(text: str, entities: list[dict[str, Any]], coder: ActorCoder,

@@ -19,7 +19,9 @@ BETWEEN = normalize("بين")
 THREAT_TYPES = ("ASSAULT", "COERCE", "SANCTION")
 NEGATION_WINDOW = 8
 RECIPROCAL = ("AGREE", "CONSULT", "COOPERATE")
-GOVERNING = {normalize(w) for w in "عن إلى الى من على".split()}
+COMPLEMENT_WINDOW = 8
+PASSIVE_PARTIES = ("CVL", "REF")  # civilians, refugees: targets of what is done to them, not of statements
+VERBAL_TYPES = ("REQUEST", "ACCUSE", "SUPPORT", "REJECT", "CONSULT", "AGREE", "THREATEN")
 SOURCE_WINDOW = 7
 TARGET_WINDOW = 8
 BASE_CONFIDENCE = {"light": 0.7, "verb": 0.6, "noun": 0.5}
@@ -40,9 +42,12 @@ class EventCoder:
     def code(self, text: str, tokens: list[Token], entities: list[dict[str, Any]], places: list[dict[str, Any]],
              dates: list[dict[str, Any]], quotes: list[dict[str, Any]], published: str | None) -> list[dict[str, Any]]:
         """Event records (DESIGN.md contract) for the whole text."""
-        main_country = self.coder.main_country(entities)
+        main_country = self.coder.main_country(entities, places)
         actors = self.coder.actors(text, tokens, entities, main_country, places)
-        triggers = self._independent(text, tokens, self.patterns.find(text, tokens))
+        names = [(e["start"], e["end"]) for e in entities]
+        triggers = [t for t in self.patterns.find(text, tokens)  # "الدعم" inside قوات الدعم السريع is a name
+                    if not any(s < tokens[w].end and tokens[w].start < e for w in t.words for s, e in names)]
+        triggers = self._independent(text, tokens, triggers)
         main_place = self._main_place(places)
         events = []
         for s_start, s_end in sentence_spans(text):
@@ -60,13 +65,13 @@ class EventCoder:
 
     @staticmethod
     def _independent(text: str, tokens: list[Token], triggers: list[Trigger]) -> list[Trigger]:
-        """Drop triggers governed by the one before them (تراجع عن التوصل إلى اتفاق: one event, a retreat)."""
+        """Drop triggers that complement a verb just before them in the same clause: اتهمت إيران واشنطن بدعم
+        الإرهاب (an accusation, not support), هددت تركيا بشن عملية, تراجع عن التوصل إلى اتفاق."""
         kept: list[Trigger] = []
         for trig in triggers:
-            prev = kept[-1] if kept else None
-            if prev is not None and 0 <= trig.tok_start - prev.tok_end <= 3 and not any(
-                    ch in "،,.:؛" for ch in text[prev.end:trig.start]) and any(
-                    tokens[k].norm in GOVERNING for k in range(prev.tok_end, trig.tok_start)):
+            governor = next((k for k in reversed(kept) if k.pattern.kind in ("verb", "light")), None)
+            if governor is not None and 0 <= trig.tok_start - governor.tok_end <= COMPLEMENT_WINDOW and not any(
+                    ch in "،,.:؛" for ch in text[governor.end:trig.start]):
                 continue
             kept.append(trig)
         return kept
@@ -92,7 +97,16 @@ class EventCoder:
             modality = "asserted"
         if not sources and target is None:
             return []  # no party to the event: a noun used in passing, not an event we can code
-        location = self._location(trig, places) or main_place
+        if target is not None and event_type in VERBAL_TYPES and target.kind == "collective" and \
+                (target.code or "").endswith(PASSIVE_PARTIES):
+            target = None
+        if not sources and target is None:
+            return []
+        acting = sources + ([target] if target else [])
+        location = self._location(text, trig, places, acting)
+        if location is None and main_place is not None and not any(
+                a.id == main_place.get("id") for a in acting):
+            location = main_place
         date = next((d["value"] for d in sorted(dates, key=lambda d: abs(d["start"] - trig.start))), published)
         confidence = BASE_CONFIDENCE[pattern.kind] + 0.15 * bool(sources) + 0.15 * bool(target)
         if negated or modality != "asserted":
@@ -139,6 +153,8 @@ class EventCoder:
         if trig.pattern.kind != "verb" and tokens[trig.tok_start].norm.startswith("ل") and not \
                 tokens[trig.tok_start].norm.startswith("ال"):
             return "purpose"
+        if trig.tok_start > 0 and tokens[trig.tok_start - 1].norm == "اي":
+            return "hypothetical"  # أي هجوم: any attack
         window = [tokens[k] for k in range(max(0, trig.tok_start - 6), trig.tok_start) if tokens[k].start >= sentence[0]]
         if trig.future or any(t.norm in FUTURE_WORDS for t in window[-2:]):
             return "future"
@@ -150,17 +166,26 @@ class EventCoder:
         """Sources (coordinated actors give several) and a target, from word order and prepositions."""
         before = [a for a in actors if a.tok_end <= trig.tok_start and trig.tok_start - a.tok_end <= SOURCE_WINDOW
                   and not any(ch in "،,.:؛" for ch in _between(text, a.end, trig.start))]
-        after = [a for a in actors if a.tok_start >= trig.tok_end and a.tok_start - trig.tok_end <= TARGET_WINDOW
-                 and not any(ch in "،,.:؛" for ch in _between(text, trig.end, a.start))]
+        head_end = trig.head_end if trig.head_end > 0 else trig.tok_end
+        head_char = tokens[head_end - 1].end
+        after = [a for a in actors if a.tok_start >= head_end and a.tok_start - head_end <= TARGET_WINDOW
+                 and not any(ch in "،,.:؛" for ch in _between(text, head_char, a.start))]
         # "المفاوضات بين الروس والأتراك والفصائل": participants, the first as source
-        between_follows = any(tokens[k].norm == BETWEEN for k in range(trig.tok_end, min(trig.tok_end + 4, len(tokens))))
+        between_follows = any(tokens[k].norm == BETWEEN for k in range(head_end, min(head_end + 4, len(tokens))))
         if between_follows and len(after) >= 2:
             return [after[0]], after[1]
         source_group: list[Actor] = []
         if before:
             source_group = self._coordinated(text, tokens, before)
-        elif after and not self._introduced_by_preposition(tokens, after[0]) and after[0].tok_start - trig.tok_end <= 2:
-            source_group = [after[0]]  # VSO: the subject right after the verb
+        elif after and not self._introduced_by_preposition(tokens, after[0]) and after[0].tok_start - head_end <= 2:
+            chain = [after[0]]  # VSO: the subject right after the verb, with actors coordinated to it
+            for a in after[1:]:
+                gap = _between(text, chain[-1].end, a.start).strip()
+                if gap in ("و", "") and (gap == "و" or tokens[a.tok_start].norm.startswith("و")):
+                    chain.append(a)
+                else:
+                    break
+            source_group = chain
         remaining = [a for a in after if a not in source_group]
         target = next((a for a in remaining if self._introduced_by_preposition(tokens, a)), None) or (
             remaining[0] if remaining else None)
@@ -171,6 +196,8 @@ class EventCoder:
         """على/ضد/مع/إلى before the actor (one word may sit between: على معاقل المسلحين), or ب/ل on it."""
         first = tokens[actor.tok_start]
         clitic = normalize(first.text[:max(0, actor.start - first.start)])
+        if clitic.endswith("ال"):
+            clitic = clitic[:-2]  # the article is not a preposition
         if clitic and clitic[-1] in "بل":
             return True
         previous = [tokens[k].norm for k in (actor.tok_start - 1, actor.tok_start - 2) if k >= 0]
@@ -189,11 +216,21 @@ class EventCoder:
         return group
 
     @staticmethod
-    def _location(trig: Trigger, places: list[dict[str, Any]]) -> dict[str, Any] | None:
-        if not places:
+    def _location(text: str, trig: Trigger, places: list[dict[str, Any]], acting: list[Actor]):
+        """Where: a place in the sentence that is not one of the parties; a country only after في/ب."""
+        candidates = []
+        for p in places:
+            if any(a.start < p["end"] and p["start"] < a.end for a in acting if a.end > a.start):
+                continue
+            if p.get("precision") == "country":
+                before = normalize(text[max(0, p["start"] - 4):p["start"]]).split()
+                if not (before and before[-1] == "في") and not text[p["start"] - 1:p["start"]] == "ب":
+                    continue
+            candidates.append(p)
+        if not candidates:
             return None
-        after = [p for p in places if p["start"] >= trig.start]
-        place = after[0] if after else places[-1]
+        after = [p for p in candidates if p["start"] >= trig.start]
+        place = after[0] if after else candidates[-1]
         return {k: place.get(k) for k in ("text", "id", "name_en", "lat", "lon", "country", "direction")}
 
     @staticmethod

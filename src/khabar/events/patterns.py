@@ -47,11 +47,13 @@ class Trigger:
     """A matched pattern in a text: token span, character span and the future/negation-relevant prefix."""
 
     tok_start: int
-    tok_end: int
+    tok_end: int  # after the whole pattern (gap included)
     start: int
     end: int
     pattern: Pattern
     future: bool
+    head_end: int = -1  # after the first word: words in a gap (the VSO subject) still count as after it
+    words: tuple[int, ...] = ()  # token indices of the pattern's own words (not the gap)
 
 
 class Ontology:
@@ -66,6 +68,9 @@ class Ontology:
     def goldstein_of(self, cameo: str, event_type: str) -> float:
         """Goldstein value of a CAMEO code (falling back to the type's default)."""
         return self.goldstein.get(cameo, self.types[event_type].goldstein)
+
+
+MAX_GAP = 3  # words allowed between the first and second word of a pattern (فرض الاتحاد الأوروبي عقوبات)
 
 
 def _readings(token: Token) -> set[str]:
@@ -122,22 +127,37 @@ class VerbPatterns:
     def _match_at(self, text: str, tokens: list[Token], i: int) -> Trigger | None:
         first = tokens[i]
         readings = _readings(first)
-        best = None
+        best = None  # (words, gap, pattern, reading)
         for reading in readings:
             for combo, pattern in self.by_first.get(reading, ()):
                 n = len(combo)
                 if best is not None and n <= best[0]:
                     break
-                if i + n > len(tokens) or any(not _adjacent(text, tokens[j], tokens[j + 1])
-                                              for j in range(i, i + n - 1)):
-                    continue
-                if all(combo[k] in _readings(tokens[i + k]) for k in range(1, n)):
-                    best = (n, pattern, reading)
+                gap = self._second_word(text, tokens, i, combo)
+                if gap is not None:
+                    best = (n, gap, pattern, reading)
                     break
         if best is None:
             return None
-        n, pattern, reading = best
+        n, gap, pattern, reading = best
         future = any(prefix.endswith("س") for _, stem in clitic_analyses(first.norm)
                      for prefix, verb in verb_analyses(stem) if verb == reading and prefix)
-        last = tokens[i + n - 1]
-        return Trigger(i, i + n, first.start, last.end, pattern, future)
+        last = tokens[i + n - 1 + gap]
+        words = (i, *range(i + 1 + gap, i + n + gap))
+        return Trigger(i, i + n + gap, first.start, last.end, pattern, future, head_end=i + 1, words=words)
+
+    @staticmethod
+    def _second_word(text: str, tokens: list[Token], i: int, combo: tuple[str, ...]) -> int | None:
+        """The gap (0..MAX_GAP words, no punctuation) after which the rest of the pattern follows, or None."""
+        n = len(combo)
+        if n == 1:
+            return 0
+        for gap in range(0, MAX_GAP + 1):
+            j = i + 1 + gap
+            if j + n - 2 >= len(tokens):
+                return None
+            if any(not _adjacent(text, tokens[k], tokens[k + 1]) for k in range(i, j + n - 2)):
+                return None  # punctuation inside: the pattern's words are not one construction
+            if all(combo[k] in _readings(tokens[j + k - 1]) for k in range(1, n)):
+                return gap
+        return None
