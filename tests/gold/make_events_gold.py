@@ -10,8 +10,13 @@ EVENT = re.compile(r"^([A-Z]+)\s+(\S*)>(\S*)\s+@(\S+)$")
 
 
 def main() -> None:
+    for source, target in (("events_source.txt", "events.jsonl"), ("events_heldout_source.txt", "events_heldout.jsonl")):
+        convert(source, target)
+
+
+def convert(source: str, target_name: str) -> None:
     out = []
-    for line in (HERE / "events_source.txt").read_text(encoding="utf-8").splitlines():
+    for line in (HERE / source).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         text, _, spec = line.partition("\t")
@@ -25,10 +30,10 @@ def main() -> None:
                            "target": None if target in ("", "-") else target,
                            "location": None if location == "-" else location})
         out.append({"text": text.strip(), "events": events})
-    with open(HERE / "events.jsonl", "w", encoding="utf-8") as fh:
+    with open(HERE / target_name, "w", encoding="utf-8") as fh:
         for rec in out:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"wrote {len(out)} sentences, {sum(len(r['events']) for r in out)} events to {HERE / 'events.jsonl'}")
+    print(f"wrote {len(out)} sentences, {sum(len(r['events']) for r in out)} events to {HERE / target_name}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ PLACE_TYPES = ("GPE", "LOC")
 # words after which a following word is a noun in its own right, not an adjective agreeing with a noun
 LOCATIVE_CUES = {normalize(w) for w in (
     "في إلى الى من قرب بالقرب داخل نحو مدينة بلدة قرية ميناء مطار محافظة ولاية منطقة عاصمة العاصمة شمال جنوب "
-    "شرق غرب وسط ريف حي أطراف ضواحي زار يزور سيزور زيارة وصل غادر باتجاه").split()}
+    "شرق غرب وسط ريف حي أطراف ضواحي زار يزور سيزور زيارة وصل غادر باتجاه معبر حاجز مخيم سجن مستشفى").split()}
 NOUN_SLOT_BEFORE = {normalize(w) for w in "في إلى الى من مع عن على بين و أو او ضد نحو لدى عبر زار زارت غادر وصل".split()}
 
 

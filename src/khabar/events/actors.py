@@ -15,6 +15,7 @@ from khabar.entities.people import PeopleRules
 
 ACTOR_TYPES = ("PER", "ORG", "GPE", "NORP")
 LOCATIVE = {normalize(w) for w in "في داخل قرب".split()}
+DIRECTION_WORDS = {normalize(w) for w in "شرق غرب شمال جنوب وسط ريف شرقي غربي شمالي جنوبي".split()}
 # nouns whose nationality adjective names an actor, with the role it gets: الطائرات الروسية -> RUSMIL,
 # السلطات الليبية -> LBYGOV, المقترح الإسرائيلي -> ISR (the proposal's owner)
 ROLE_NOUNS = {normalize(k): v for k, v in {
@@ -24,7 +25,8 @@ ROLE_NOUNS = {normalize(k): v for k, v in {
     "المبادرة": "", "الوساطة": "", "الخطة": "", "العرض": "", "الوسطاء": "", "صحفي": "", "صحفيا": "",
     "مواطن": "", "مواطنا": "", "مواطنين": "", "جندي": "", "جنديا": "", "جنود": "", "أسير": "", "أسرى": "",
     "رهائن": "", "ناشط": "", "ناشطا": "", "عامل": "", "عمال": "", "مسؤول": "GOV", "مسؤولين": "GOV",
-    "دبلوماسي": "GOV", "دبلوماسيين": "GOV"}.items()}
+    "دبلوماسي": "GOV", "دبلوماسيين": "GOV", "السفارة": "GOV", "القنصلية": "GOV", "الاتهامات": "",
+    "الاتهام": "", "التصريحات": "", "البيان": "", "الموقف": "", "الشروط": "", "المطالب": "", "الرد": ""}.items()}
 ROLE_CODES = {"foreign minister": "GOV", "defence minister": "MIL", "president": "GOV", "prime minister": "GOV",
               "spokesperson": "GOV", "envoy": "GOV", "ambassador": "GOV", "commander": "MIL", "king": "GOV",
               "member of parliament": "LEG", "speaker of parliament": "LEG", "UN envoy": "IGO"}
@@ -105,6 +107,8 @@ class ActorCoder:
             capital = (entity.get("country"), entity.get("name_en")) in self.capitals
             if place_precision.get(entity.get("id"), "country") != "country" and not capital:
                 return False
+            if before and before[-1] in DIRECTION_WORDS:
+                before = before[:-1]  # في جنوب لبنان: still a location
             return not (before and before[-1] in LOCATIVE) and not text[entity["start"] - 1:entity["start"]] == "ب"
         if kind == "NORP":
             norm = normalize(entity["text"])
@@ -177,6 +181,7 @@ class ActorCoder:
             person_follows = nxt is not None and any(
                 a.id and a.id.startswith("khabar:per") and a.tok_start == nxt.tok_end for a in actors)
             if person_follows:  # وزير الخارجية الروسي سيرغي لافروف: the named person carries the role
+                actors = [a for a in actors if a.start != nxt.start]  # the title's nationality is not a party
                 k = nxt.tok_end
                 continue
             if nxt is not None and nxt.kind == "entity" and nxt.id and not nxt.id.startswith("khabar:per"):

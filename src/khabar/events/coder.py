@@ -11,7 +11,7 @@ from khabar.entities.lexicon import Lexicon
 from khabar.events.actors import Actor, ActorCoder
 from khabar.events.patterns import Trigger, VerbPatterns
 
-NEGATORS = {normalize(w) for w in "لم لن لا ليس ليست ما غير دون بدون عدم لستم".split()}
+NEGATORS = {normalize(w) for w in "لم لن لا ليس ليست ما غير دون بدون عدم لستم نفى نفت ينفي تنفي نفي".split()}
 CONDITIONALS = {normalize(w) for w in "إذا اذا لو حال لولا وإذا فإذا ولو".split()}  # not إن: also "that"
 FUTURE_WORDS = {normalize(w) for w in "سوف سيتم ستتم".split()}
 TARGET_PREPOSITIONS = {normalize(w) for w in "على ضد مع إلى الى عن ب ل من بحق".split()}
@@ -177,7 +177,9 @@ class EventCoder:
         source_group: list[Actor] = []
         if before:
             source_group = self._coordinated(text, tokens, before)
-        elif after and not self._introduced_by_preposition(tokens, after[0]) and after[0].tok_start - head_end <= 2:
+        elif after and not self._introduced_by_preposition(tokens, after[0]) and (
+                after[0].tok_start - head_end <= 2
+                or (after[0].tok_start - head_end <= 5 and (after[0].id or "").startswith("khabar:per"))):
             chain = [after[0]]  # VSO: the subject right after the verb, with actors coordinated to it
             for a in after[1:]:
                 gap = _between(text, chain[-1].end, a.start).strip()
