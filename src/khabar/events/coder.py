@@ -150,9 +150,10 @@ class EventCoder:
     @staticmethod
     def _modality(tokens: list[Token], trig: Trigger, sentence: tuple[int, int]) -> str:
         """future (س، سوف، سيتم), conditional (إذا، لو، في حال), purpose (لحشد: ل + verbal noun), else asserted."""
-        if trig.pattern.kind != "verb" and tokens[trig.tok_start].norm.startswith("ل") and not \
-                tokens[trig.tok_start].norm.startswith("ال"):
-            return "purpose"
+        first = tokens[trig.tok_start].norm
+        if first.startswith(("ل", "ول")) and not first.startswith(("ال", "لل")) and any(
+                prefix in ("ل", "ول") for prefix, _ in clitic_analyses(first)):
+            return "purpose"  # لحشد قواتهم، ليقتحم: in order to — not an event that happened
         if trig.tok_start > 0 and tokens[trig.tok_start - 1].norm == "اي":
             return "hypothetical"  # أي هجوم: any attack
         window = [tokens[k] for k in range(max(0, trig.tok_start - 6), trig.tok_start) if tokens[k].start >= sentence[0]]
