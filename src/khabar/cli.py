@@ -87,6 +87,8 @@ def run(
     ner_model: Annotated[Optional[str], typer.Option(help="Local Hugging Face token-classification model "
                                                           "folder, merged with the lexicon engine.")] = None,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help="Extract and store only.")] = False,
+    verbs: Annotated[Optional[list[str]], typer.Option(help="Extra event-pattern TSV (TYPE, CAMEO, mode, "
+                                                            "pattern); repeatable.")] = None,
 ) -> None:
     """Ingest inputs into the store: every input ends as an article or a recorded failure.
 
@@ -96,7 +98,7 @@ def run(
     fetcher = _fetcher(no_fetch, delay, timeout, retries, ignore_robots, max_bytes)
     source = Inputs(inputs, fetcher=fetcher, options=SourceOptions(max_bytes=max_bytes))
     options = RunOptions(max_bytes=max_bytes, encoding=encoding, boilerplate_dir=boilerplate, force=force,
-                         annotate=not no_annotate, lexicons=lexicon or [], ner_model=ner_model)
+                         annotate=not no_annotate, lexicons=lexicon or [], ner_model=ner_model, verbs=verbs or [])
     _check_model_options(options)
     show_progress = not quiet and not as_json
     progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
@@ -132,10 +134,11 @@ def run(
 
 def _check_model_options(options: RunOptions) -> None:
     """Fail early, in the user's words, on lexicon files or a model folder that cannot be used."""
-    for path in options.lexicons:
-        if not os.path.isfile(path):
-            err.print(f"[red]error:[/] lexicon file {path!r} not found; pass a TSV file with --lexicon")
-            raise typer.Exit(EXIT_USAGE)
+    for flag, paths in (("--lexicon", options.lexicons), ("--verbs", options.verbs)):
+        for path in paths:
+            if not os.path.isfile(path):
+                err.print(f"[red]error:[/] {flag} file {path!r} not found; pass a TSV file")
+                raise typer.Exit(EXIT_USAGE)
     if options.ner_model and not os.path.isdir(options.ner_model):
         err.print(f"[red]error:[/] --ner-model {options.ner_model!r} is not a folder; give the local folder of a "
                   "Hugging Face token-classification model (config.json, weights, tokenizer)")
@@ -170,6 +173,7 @@ def extract(
     encoding: Annotated[Optional[str], typer.Option(help="Force this charset.")] = None,
     lexicon: Annotated[Optional[list[str]], typer.Option(help="Extra lexicon TSV; repeatable.")] = None,
     ner_model: Annotated[Optional[str], typer.Option(help="Local token-classification model folder.")] = None,
+    verbs: Annotated[Optional[list[str]], typer.Option(help="Extra event-pattern TSV; repeatable.")] = None,
 ) -> None:
     """Extract articles from one input without a store and print them (one JSON object per article)."""
     fetcher = Fetcher(FetchOptions(delay=0.0))
@@ -182,7 +186,8 @@ def extract(
                 d.url = url
             yield d
 
-    options = RunOptions(max_bytes=max_bytes, encoding=encoding, lexicons=lexicon or [], ner_model=ner_model)
+    options = RunOptions(max_bytes=max_bytes, encoding=encoding, lexicons=lexicon or [], ner_model=ner_model,
+                         verbs=verbs or [])
     _check_model_options(options)
     docs = process_documents(with_url(source), options, fetcher)  # streamed: a WARC may hold millions
     try:

@@ -151,17 +151,17 @@ def eval_events(
     gold: Annotated[str, typer.Argument(help="Gold JSON Lines {text, events:[{type, source, target, location}]}.")],
     as_json: JsonOption = False,
     lexicon: LexiconOption = None,
+    verbs: Annotated[list[str] | None, typer.Option("--verbs", help="Extra event-pattern TSV; repeatable.")] = None,
     errors: Annotated[int, typer.Option(help="Show this many sentences with differences.")] = 15,
     min_precision: Annotated[float, typer.Option(help="Exit 1 when type+countries precision is below.")] = 0.0,
 ) -> None:
     """Event precision/recall at three levels: type; type + source/target country; type + actors + location."""
-    from khabar.arabic.tokens import tokenize
     from khabar.entities.step import Annotate
     from khabar.document import Document
     from khabar.evaluation import score_events
 
     records = [json.loads(line) for line in Path(gold).read_text(encoding="utf-8").splitlines() if line.strip()]
-    step = Annotate(lexicon or [])
+    step = Annotate(lexicon or [], verb_files=verbs or [])
     predicted = []
     for rec in records:
         doc = Document("gold", text=rec["text"], language="ar", published=rec.get("published"))

@@ -27,6 +27,7 @@ class RunOptions:
     force: bool = False
     annotate: bool = True
     lexicons: list[str] = field(default_factory=list)
+    verbs: list[str] = field(default_factory=list)
     ner_model: str | None = None
     commit_every: int = 200
     commit_seconds: float = 5.0
@@ -73,7 +74,7 @@ def build_pipeline(options: RunOptions, fetcher: Fetcher | None = None) -> Pipel
     if options.annotate:
         from khabar.entities.step import Annotate
 
-        steps.append(Annotate(options.lexicons, options.ner_model))
+        steps.append(Annotate(options.lexicons, options.ner_model, options.verbs))
     return Pipeline(steps)
 
 
