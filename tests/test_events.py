@@ -46,7 +46,8 @@ def test_seed_events_and_quotes(seed):
     assert ("THREATEN", "RUSGOV", "SYRREB") in coded
     assert {("REJECT", "RUS", "IGOUNO"), ("REJECT", "CHN", "IGOUNO")} <= coded
     assert any(e["type"] == "AGREE" and e["negated"] for e in doc.events)  # لم تتوصلا إلى اتفاق
-    for e in doc.events:  # provenance: the sentence and trigger slice the text
+    for e in doc.events:  # provenance: the article, the sentence and the trigger slice the text
+        assert e["article_id"] == doc.id and e["cameo"].startswith(e["cameo_root"])
         assert doc.text[e["start"]:e["end"]] == e["sentence"]
         t = e["trigger"]
         assert doc.text[t["start"]:t["end"]] == t["text"] and t["pattern"]

@@ -49,3 +49,6 @@ class Annotate(Step):
                        if not any(s < n["end"] and n["start"] < e for s, e in date_spans)]
         doc.quotes = self.quotes.find(text, tokens, doc.entities)
         doc.events = self.events.code(text, tokens, doc.entities, doc.places, doc.dates, doc.quotes, doc.published)
+        article_id = doc.id
+        for event in doc.events:  # provenance down to the article, sentence offsets and the pattern that fired
+            event["article_id"] = article_id

@@ -114,7 +114,7 @@ class EventCoder:
         out = []
         for source in sources or [None]:
             out.append({
-                "type": event_type, "cameo": cameo, "mode": mode,
+                "type": event_type, "cameo": cameo, "cameo_root": cameo[:2], "mode": mode,
                 "quad_class": self.ontology.types[event_type].quad_class,
                 "goldstein": self.ontology.goldstein_of(cameo, event_type),
                 "source": source.record() if source else None,
