@@ -87,6 +87,7 @@ def run(
     ner_model: Annotated[Optional[str], typer.Option(help="Local Hugging Face token-classification model "
                                                           "folder, merged with the lexicon engine.")] = None,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help="Extract and store only.")] = False,
+    commit_every: Annotated[int, typer.Option(help="Commit after this many inputs (a crash loses at most these).")] = 200,
     verbs: Annotated[Optional[list[str]], typer.Option(help="Extra event-pattern TSV (TYPE, CAMEO, mode, "
                                                             "pattern); repeatable.")] = None,
 ) -> None:
@@ -98,7 +99,8 @@ def run(
     fetcher = _fetcher(no_fetch, delay, timeout, retries, ignore_robots, max_bytes)
     source = Inputs(inputs, fetcher=fetcher, options=SourceOptions(max_bytes=max_bytes))
     options = RunOptions(max_bytes=max_bytes, encoding=encoding, boilerplate_dir=boilerplate, force=force,
-                         annotate=not no_annotate, lexicons=lexicon or [], ner_model=ner_model, verbs=verbs or [])
+                         annotate=not no_annotate, lexicons=lexicon or [], ner_model=ner_model, verbs=verbs or [],
+                         commit_every=max(1, commit_every))
     _check_model_options(options)
     show_progress = not quiet and not as_json
     progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
