@@ -88,6 +88,11 @@ def run(
                                                           "folder, merged with the lexicon engine.")] = None,
     no_annotate: Annotated[bool, typer.Option("--no-annotate", help="Extract and store only.")] = False,
     commit_every: Annotated[int, typer.Option(help="Commit after this many inputs (a crash loses at most these).")] = 200,
+    engine: Annotated[str, typer.Option(help="local (one process) or ray (Ray Data over file shards).")] = "local",
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: start a local Ray).")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Ray workers (default 2).")] = None,
+    parts: Annotated[Optional[str], typer.Option(help="Folder for the Ray engine's Parquet partitions "
+                                                      "(default: <db>.parts).")] = None,
     verbs: Annotated[Optional[list[str]], typer.Option(help="Extra event-pattern TSV (TYPE, CAMEO, mode, "
                                                             "pattern); repeatable.")] = None,
 ) -> None:
@@ -95,6 +100,14 @@ def run(
 
     Exit status: 0 when every input was stored or deliberately skipped, 1 when any input failed.
     """
+    if engine not in ("local", "ray"):
+        err.print(f"[red]error:[/] unknown engine {engine!r}; use local or ray")
+        raise typer.Exit(EXIT_USAGE)
+    if engine == "ray":
+        _run_ray(inputs, db, parts or f"{db}.parts", address, workers, as_json, quiet,
+                 RunOptions(max_bytes=max_bytes, encoding=encoding, boilerplate_dir=boilerplate,
+                            annotate=not no_annotate, lexicons=lexicon or [], verbs=verbs or []))
+        return
     store = _open_store(db)
     fetcher = _fetcher(no_fetch, delay, timeout, retries, ignore_robots, max_bytes)
     source = Inputs(inputs, fetcher=fetcher, options=SourceOptions(max_bytes=max_bytes))
@@ -130,6 +143,55 @@ def run(
     if as_json:
         out.print_json(json.dumps({"db": db, **summary.as_dict()}, ensure_ascii=False))
     elif not quiet:
+        _print_summary(summary, db)
+    raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
+
+
+def _run_ray(inputs: list[str], db: str, parts: str, address: str | None, workers: int | None, as_json: bool,
+             quiet: bool, options: RunOptions) -> None:
+    """``khabar run --engine ray``: shards on Ray, Parquet partitions, then merged into the store."""
+    from khabar.ray_engine import RayUnavailable, load_partitions, run_ray
+
+    try:
+        if not quiet and not as_json:
+            err.print(f"khabar: processing on Ray ({address or 'local'}), partitions in {parts} …")
+        result = run_ray(inputs, parts, options, address=address, workers=workers)
+    except (RayUnavailable, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    store = _open_store(db)
+    try:
+        summary = load_partitions(result.out_dir, store)
+    finally:
+        store.close()
+    if as_json:
+        out.print_json(json.dumps({"db": db, "engine": "ray", "shards": result.shards, "parts": result.out_dir,
+                                   **summary.as_dict()}, ensure_ascii=False))
+    elif not quiet:
+        _print_summary(summary, db)
+    raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
+
+
+@app.command()
+def load(
+    parts: Annotated[str, typer.Argument(help="Folder of Parquet partitions written by `khabar run --engine ray`.")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge Parquet partitions (from a Ray run, here or on a cluster) into the store; safe to repeat."""
+    from khabar.ray_engine import load_partitions
+
+    if not os.path.isdir(parts):
+        err.print(f"[red]error:[/] {parts!r} is not a folder of Parquet partitions")
+        raise typer.Exit(EXIT_USAGE)
+    store = _open_store(db)
+    try:
+        summary = load_partitions(parts, store)
+    finally:
+        store.close()
+    if as_json:
+        out.print_json(json.dumps({"db": db, **summary.as_dict()}, ensure_ascii=False))
+    else:
         _print_summary(summary, db)
     raise typer.Exit(EXIT_FAILED_INPUTS if summary.failed else EXIT_OK)
 
