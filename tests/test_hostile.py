@@ -140,3 +140,26 @@ def test_two_runs_on_one_store_serialise(tmp_path):
     info = subprocess.run([sys.executable, "-m", "khabar", "info", "--db", str(db), "--json"],
                           capture_output=True, text=True, timeout=60)
     assert json.loads(info.stdout)["inputs"] == {"ok": 40}
+
+
+def test_a_reader_searches_while_a_run_writes(tmp_path):
+    pages = tmp_path / "pages"
+    _write_pages(pages, 200)
+    db = tmp_path / "live.db"
+    writer = _khabar(str(pages), "--db", str(db), "--commit-every", "3")
+    reads = 0
+    from khabar.store.db import Store
+
+    while writer.poll() is None:  # a second process reading (as the web server will) during the writes
+        if db.exists():
+            try:
+                reader = Store(db)
+                reader.search("المزارعين", limit=5)
+                reader.info()
+                reader.close()
+                reads += 1
+            except Exception as exc:  # noqa: BLE001 - any error here is the failure being tested for
+                raise AssertionError(f"reader failed while a run was writing: {exc}") from exc
+        time.sleep(0.05)
+    assert writer.returncode == 0 and reads > 0
+    assert len(_article_ids(db)) == 200

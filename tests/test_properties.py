@@ -39,3 +39,36 @@ def test_crawled_text_map_slices_the_source(lines):
     if doc.error is None:
         for text_start, source_start, length in doc.text_map:
             assert doc.text[text_start:text_start + length] == doc.html[source_start:source_start + length]
+
+
+WORDS = ["قال", "وزير", "الخارجية", "الروسي", "سيرغي", "لافروف", "إن", "الجيش", "السوري", "اقتحم", "حلب", "شرق",
+         "وبحلب", "مقتل", "12", "مدنياً", "أمس", "بداية", "أيلول", "الماضي", "ستة", "إلى", "سبعة", "آلاف", "مسلح",
+         "روسيا", "والصين", "استخدمتا", "حق", "الفيتو", "في", "مجلس", "الأمن", "“", "”", "،", ".", "«", "»", "منظمة",
+         "العفو", "الدولية", "نظيره", "الأمريكي", "جون", "كيري", "لم", "سيتم", "القضاء", "عليهم", "ـ", "ً", "١٢"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=60), st.sampled_from([None, "2016-12-08"]))
+def test_every_annotation_slices_the_text_to_its_surface(words, published):
+    text = " ".join(words)
+    doc = Document("fuzz", text=text, language="ar", published=published)
+    _annotate().process(doc)
+    for kind in ("entities", "places", "dates", "numbers", "quotes"):
+        for a in getattr(doc, kind):
+            assert 0 <= a["start"] <= a["end"] <= len(text)
+            assert text[a["start"]:a["end"]] == a["text"], (kind, a)
+    for e in doc.events:
+        assert text[e["start"]:e["end"]] == e["sentence"]
+        assert text[e["trigger"]["start"]:e["trigger"]["end"]] == e["trigger"]["text"]
+
+
+_ANNOTATE = []
+
+
+def _annotate():
+    """One Annotate step for all examples (loading lexicons per example would dominate the test)."""
+    if not _ANNOTATE:
+        from khabar.entities.step import Annotate
+
+        _ANNOTATE.append(Annotate())
+    return _ANNOTATE[0]
