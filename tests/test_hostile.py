@@ -1,6 +1,5 @@
 """Hostile and broken input, crashes and concurrency: every input ends stored or as a recorded failure."""
 
-import gzip
 import io
 import json
 import os

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from khabar.document import Document, Failure
-from khabar.engine import RunOptions, RunSummary, process_documents
-from khabar.sources import Inputs, expand_paths, is_url
+from khabar.engine import RunOptions, RunSummary, build_pipeline
+from khabar.sources import Inputs, SourceOptions, expand_paths, is_url
 from khabar.store.db import Store
 
 JSON_FIELDS = ("entities", "places", "dates", "numbers", "quotes", "events", "hints", "text_map")
@@ -68,11 +68,12 @@ class ShardProcessor:
 
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = RunOptions(**options)
+        self.pipeline = build_pipeline(self.options)  # once per worker: lexicons and patterns load here
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         rows: list[dict[str, Any]] = []
         for path in list(batch["path"]):
-            for doc in process_documents(Inputs([str(path)]), self.options):
+            for doc in self.pipeline(Inputs([str(path)], options=SourceOptions(max_bytes=self.options.max_bytes))):
                 rows.append(document_to_row(doc))
         columns = list(document_to_row(Document("x")))
         return {col: [r[col] for r in rows] for col in columns}
@@ -110,8 +111,8 @@ def run_ray(inputs: list[str], out_dir: str | Path, options: RunOptions, address
     try:
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
-        ds = ray.data.from_items([{"path": p} for p in shards], override_num_blocks=min(len(shards), 200))
-        ds = ds.map_batches(ShardProcessor, fn_constructor_kwargs={"options": asdict(options)}, batch_size=4,
+        ds = ray.data.from_items([{"path": p} for p in shards], override_num_blocks=max(1, min(len(shards) // 64, 400)))
+        ds = ds.map_batches(ShardProcessor, fn_constructor_kwargs={"options": asdict(options)}, batch_size=64,
                             concurrency=workers or 2, batch_format="pandas")
         ds.write_parquet(str(out_dir))
         documents = sum(pq_rows(p) for p in out_dir.glob("*.parquet"))
