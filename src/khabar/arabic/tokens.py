@@ -109,8 +109,3 @@ def verb_analyses(norm: str) -> tuple[tuple[str, str], ...]:
         if norm.startswith(prefix) and len(norm) - len(prefix) >= 3 and norm[len(prefix)] in "يتنا":
             out.append((prefix, norm[len(prefix):]))
     return tuple(out)
-
-
-def strip_article(norm: str) -> str:
-    """The token without a leading article ``ال`` (when enough remains)."""
-    return norm[2:] if norm.startswith("ال") and len(norm) > 3 else norm

@@ -12,7 +12,7 @@ from typing import Any
 from khabar.arabic.normalize import normalize
 from khabar.arabic.tokens import Token, clitic_analyses, tokenize
 from khabar.entities.lexicon import Entry, Lexicon
-from khabar.entities.matcher import Mention, _adjacent, find_mentions
+from khabar.entities.matcher import Mention, adjacent, find_mentions
 from khabar.entities.people import FUNCTION_WORDS, PeopleRules, counterpart_role, slug, transliterate
 
 DIRECTION_BEFORE = {normalize(k): v for k, v in {
@@ -144,7 +144,7 @@ class EntityAnnotator:
             m = r.mention
             parts, start = [], m.start
             i = m.tok_start - 1
-            while i >= 0 and i not in taken and _adjacent(text, tokens[i], tokens[i + 1]) and len(parts) < 2:
+            while i >= 0 and i not in taken and adjacent(text, tokens[i], tokens[i + 1]) and len(parts) < 2:
                 word = next((stem for _, stem in clitic_analyses(tokens[i].norm) if stem in DIRECTION_BEFORE), None)
                 if word is None:
                     break
@@ -154,7 +154,7 @@ class EntityAnnotator:
             end = m.end
             j = m.tok_end
             if j < len(tokens) and j not in taken and tokens[j].norm in DIRECTION_AFTER \
-                    and _adjacent(text, tokens[j - 1], tokens[j]):
+                    and adjacent(text, tokens[j - 1], tokens[j]):
                 parts.append(DIRECTION_AFTER[tokens[j].norm])
                 end = tokens[j].end
             if parts:
@@ -228,11 +228,11 @@ class EntityAnnotator:
             first = tokens[j].norm
             agrees = not first.startswith("ال") and first.endswith("ه") and head.endswith("ه")
             if (j in taken or first in FUNCTION_WORDS or not first.isalpha() or agrees
-                    or not _adjacent(text, tokens[i], tokens[j])):
+                    or not adjacent(text, tokens[i], tokens[j])):
                 i += 1
                 continue
             j += 1
-            while (j < len(tokens) and j - i < 6 and j not in taken and _adjacent(text, tokens[j - 1], tokens[j])
+            while (j < len(tokens) and j - i < 6 and j not in taken and adjacent(text, tokens[j - 1], tokens[j])
                    and tokens[j].norm.startswith(("ال", "لل")) and tokens[j].norm not in FUNCTION_WORDS):
                 j += 1
             prefix = next((p for p, stem in clitic_analyses(tokens[i].norm) if stem == head), "")

@@ -35,7 +35,7 @@ def _prefix_surface_length(token: Token, prefix_len: int) -> int:
     return offsets[prefix_len] if prefix_len < len(offsets) else len(token.text)
 
 
-def _adjacent(text: str, left: Token, right: Token) -> bool:
+def adjacent(text: str, left: Token, right: Token) -> bool:
     """Whether two tokens belong to one name: only spaces or hyphens between them."""
     return _JOINER.fullmatch(text, left.end, right.start) is not None
 
@@ -56,7 +56,7 @@ def find_mentions(text: str, tokens: list[Token], index: PhraseIndex) -> list[Me
                     continue
                 if length == 1 and prefix and len(stem) < MIN_STRIPPED_STEM:
                     continue
-                if any(not _adjacent(text, tokens[j], tokens[j + 1]) for j in range(i, i + length - 1)):
+                if any(not adjacent(text, tokens[j], tokens[j + 1]) for j in range(i, i + length - 1)):
                     continue
                 key = (stem, *(t.norm for t in tokens[i + 1:i + length]))
                 if candidates := index.lookup(key):

@@ -9,7 +9,7 @@ from importlib import resources
 from khabar.arabic.normalize import normalize
 from khabar.arabic.tokens import Token, clitic_analyses
 from khabar.entities.lexicon import Entry, PhraseIndex
-from khabar.entities.matcher import Mention, _adjacent
+from khabar.entities.matcher import adjacent
 
 MAX_NAME_TOKENS = 3
 FUNCTION_WORDS = {normalize(w) for w in (
@@ -65,7 +65,7 @@ class PeopleRules:
             for length in sorted(index.lengths.get(stem, ()), reverse=True):
                 if i + length > len(tokens):
                     continue
-                if any(not _adjacent(text, tokens[j], tokens[j + 1]) for j in range(i, i + length - 1)):
+                if any(not adjacent(text, tokens[j], tokens[j + 1]) for j in range(i, i + length - 1)):
                     continue
                 entries = index.lookup((stem, *(t.norm for t in tokens[i + 1:i + length])))
                 if entries:
@@ -81,7 +81,7 @@ class PeopleRules:
         while length < MAX_NAME_TOKENS + given - 1 and i + length < len(tokens):
             tok = tokens[i + length]
             if (tok.norm in FUNCTION_WORDS or (i + length) in taken or not tok.norm.isalpha()
-                    or not _adjacent(text, tokens[i + length - 1], tok)
+                    or not adjacent(text, tokens[i + length - 1], tok)
                     or self.title_at(tokens, i + length, text)):
                 break
             length += 1
@@ -129,5 +129,3 @@ def counterpart_role(previous_role: str | None) -> str | None:
         return None
     return previous_role.split(" of ")[0]
 
-
-__all__ = ["PeopleRules", "Title", "transliterate", "slug", "counterpart_role", "Mention"]

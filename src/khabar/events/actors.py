@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any
 
 from khabar.arabic.normalize import normalize
-from khabar.arabic.tokens import Token, tokenize
+from khabar.arabic.tokens import Token
 from khabar.entities.lexicon import Lexicon, PhraseIndex, Entry
 from khabar.entities.matcher import find_mentions
 from khabar.entities.people import PeopleRules
@@ -201,10 +201,3 @@ class ActorCoder:
                 continue
             k += length
         return sorted(actors, key=lambda a: a.start)
-
-
-def actors_in(text: str, entities: list[dict[str, Any]], coder: ActorCoder,
-              main_country: str | None) -> tuple[list[Token], list[Actor]]:
-    """Tokenise ``text`` and find its coded actors (a convenience for tests and quotes)."""
-    tokens = tokenize(text)
-    return tokens, coder.actors(text, tokens, entities, main_country)

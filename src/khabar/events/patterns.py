@@ -9,7 +9,7 @@ from pathlib import Path
 
 from khabar.arabic.normalize import normalize
 from khabar.arabic.tokens import Token, clitic_analyses, enclitic_analyses, verb_analyses
-from khabar.entities.matcher import _adjacent
+from khabar.entities.matcher import adjacent
 
 
 def _data(name: str) -> str:
@@ -156,7 +156,7 @@ class VerbPatterns:
             j = i + 1 + gap
             if j + n - 2 >= len(tokens):
                 return None
-            if any(not _adjacent(text, tokens[k], tokens[k + 1]) for k in range(i, j + n - 2)):
+            if any(not adjacent(text, tokens[k], tokens[k + 1]) for k in range(i, j + n - 2)):
                 return None  # punctuation inside: the pattern's words are not one construction
             if all(combo[k] in _readings(tokens[j + k - 1]) for k in range(1, n)):
                 return gap
