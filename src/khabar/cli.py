@@ -323,10 +323,38 @@ def show(
     out.print(record["text"], markup=False, highlight=False)
 
 
+@app.command()
+def stories(
+    db: DbOption = DEFAULT_DB,
+    threshold: Annotated[Optional[float], typer.Option(help="Jaccard similarity for one story (default 0.5).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Group near-duplicate articles into stories and merge events across articles into event records."""
+    store = _open_store(db)
+    try:
+        counts = store.rebuild_stories(threshold)
+        top = list(itertools.islice(store.iter_table("stories"), 10))
+    finally:
+        store.close()
+    if as_json:
+        out.print_json(json.dumps(counts, ensure_ascii=False))
+        return
+    table = Table(title=f"stories and event records in {db}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        table.add_row(key.replace("_", " "), str(value))
+    out.print(table)
+    for story in top:
+        if story["n_articles"] > 1:
+            out.print(f"  {story['n_articles']} articles, {story['n_sources']} sources: {story['title']}", markup=False)
+
+
 @app.command("export")
 def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
-    table: Annotated[str, typer.Option("--table", help="articles, inputs or failures.")] = "articles",
+    table: Annotated[str, typer.Option("--table", help="articles, inputs, failures, stories or event_records (run "
+                                                         "`khabar stories` first for the last two).")] = "articles",
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Output file (stdout when omitted).")] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:

@@ -48,10 +48,16 @@ class Resolved:
 _TANWIN = re.compile("[\u064B-\u064D]")
 
 
+PLACE_CLITICS = {"", "و", "ف", "ب", "ل", "وب", "ول", "فب", "فل"}
+
+
 def _common_noun(mention: Mention) -> bool:
-    """A one-word mention carrying tanwin (بئراً) is an indefinite common noun, not an obscure place's name."""
-    return (mention.tok_end - mention.tok_start == 1 and bool(_TANWIN.search(mention.text))
-            and all(c.type in PLACE_TYPES and c.priority == 0 for c in mention.candidates))
+    """Not an obscure place after all: a one-word mention carrying tanwin (بئراً: an indefinite noun), or one
+    reached only by an unusual proclitic reading (وكالات read as و+ك+"الات", an Indian town)."""
+    if mention.tok_end - mention.tok_start != 1:
+        return False
+    obscure = all(c.type in PLACE_TYPES and c.priority == 0 for c in mention.candidates)
+    return obscure and (bool(_TANWIN.search(mention.text)) or mention.clitic not in PLACE_CLITICS)
 
 
 def _has_article(mention: Mention) -> bool:

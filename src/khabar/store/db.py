@@ -219,6 +219,57 @@ class Store:
         for row in self.conn.execute(sql + " ORDER BY id", args):
             yield dict(row)
 
+    def rebuild_stories(self, threshold: float | None = None) -> dict[str, int]:
+        """Recompute stories and event records from every stored article (one transaction)."""
+        from khabar.stories import STORY_THRESHOLD, cluster_stories, merge_events
+
+        articles = {a["id"]: a for a in self.iter_articles()}
+        clusters = cluster_stories(articles.values(), threshold or STORY_THRESHOLD)
+        records = merge_events(articles.values())
+        self.begin()
+        for table in ("story_articles", "stories", "event_mentions", "event_records"):
+            self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        for cluster in clusters:
+            members = sorted((articles[a] for a in cluster), key=lambda a: (a.get("published") or "", a["id"]))
+            dates = [a["published"] for a in members if a.get("published")]
+            story_id = members[0]["id"]
+            self.conn.execute("INSERT INTO stories VALUES (?,?,?,?,?,?)",
+                              (story_id, members[0]["title"], len(members),
+                               len({a.get("source") for a in members if a.get("source")}),
+                               min(dates) if dates else None, max(dates) if dates else None))
+            self.conn.executemany("INSERT INTO story_articles VALUES (?,?)", [(story_id, a["id"]) for a in members])
+        for record in records:
+            row = record.summary()
+            self.conn.execute("INSERT OR REPLACE INTO event_records VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              tuple(row[k] for k in ("id", "type", "cameo", "source", "target", "location", "date",
+                                                     "goldstein", "n_articles", "n_sources", "n_mentions",
+                                                     "first_seen", "last_seen")))
+            self.conn.executemany(
+                'INSERT INTO event_mentions (record_id, article_id, sentence, start, "end", confidence) '
+                "VALUES (?,?,?,?,?,?)",
+                [(row["id"], m["article_id"], m["sentence"], m["start"], m["end"], m["confidence"])
+                 for m in record.mentions])
+        self.commit()
+        return {"articles": len(articles), "stories": len(clusters),
+                "multi_article_stories": sum(len(c) > 1 for c in clusters), "event_records": len(records),
+                "event_mentions": sum(len(r.mentions) for r in records)}
+
+    def iter_table(self, table: str) -> Iterator[dict[str, Any]]:
+        """Rows of a derived table: stories (with their article ids) or event_records (with their mentions)."""
+        if table == "stories":
+            for row in self.conn.execute("SELECT * FROM stories ORDER BY n_articles DESC, id"):
+                ids = [r[0] for r in self.conn.execute(
+                    "SELECT article_id FROM story_articles WHERE story_id = ?", (row["id"],))]
+                yield {**dict(row), "article_ids": ids}
+        elif table == "event_records":
+            for row in self.conn.execute("SELECT * FROM event_records ORDER BY n_articles DESC, id"):
+                mentions = [dict(m) for m in self.conn.execute(
+                    'SELECT article_id, sentence, start, "end", confidence FROM event_mentions WHERE record_id = ?',
+                    (row["id"],))]
+                yield {**dict(row), "mentions": mentions}
+        else:
+            raise ValueError(f"unknown table {table!r}")
+
     def raw_page(self, input_hash: str) -> bytes | None:
         """The raw input bytes as received, when the store kept them."""
         row = self.conn.execute("SELECT body FROM raw_pages WHERE hash = ?", (input_hash,)).fetchone()

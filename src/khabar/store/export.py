@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from khabar.store.db import ANNOTATION_KEYS, Store
 
 FORMATS = ("jsonl", "csv", "parquet")
-TABLES = ("articles", "inputs", "failures")
+TABLES = ("articles", "inputs", "failures", "stories", "event_records")
 ARTICLE_COLUMNS = ["id", "url", "source", "title", "published", "language", "author", "locator", "text"]
 PARQUET_BATCH = 1000
 
@@ -20,11 +20,15 @@ PARQUET_BATCH = 1000
 def _rows(store: Store, table: str) -> Iterator[dict[str, Any]]:
     if table == "articles":
         return store.iter_articles()
+    if table in ("stories", "event_records"):
+        return store.iter_table(table)
     return store.iter_inputs("failed" if table == "failures" else None)
 
 
 def _flat(record: dict[str, Any], table: str) -> dict[str, Any]:
     """A flat row for CSV/Parquet: annotation lists become JSON strings plus a count column."""
+    if table in ("stories", "event_records"):
+        return {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in record.items()}
     if table != "articles":
         return record
     row = {k: record.get(k) for k in ARTICLE_COLUMNS}
@@ -75,8 +79,10 @@ def _schema(columns: list[str], table: str):
     import pyarrow as pa
 
     def kind(col: str):
-        if col.startswith("n_") or (table != "articles" and col in INT_COLUMNS):
+        if col.startswith("n_") or (table in ("inputs", "failures") and col in INT_COLUMNS):
             return pa.int64()
+        if col == "goldstein":
+            return pa.float64()
         return pa.string()
 
     return pa.schema([(c, kind(c)) for c in columns])

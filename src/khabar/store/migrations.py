@@ -79,6 +79,51 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "stories (near-duplicate articles) and event records (one happening, many mentions)",
+        """
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            n_articles INTEGER NOT NULL,
+            n_sources INTEGER NOT NULL,
+            first_seen TEXT,
+            last_seen TEXT
+        );
+        CREATE TABLE story_articles (
+            story_id TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            PRIMARY KEY (story_id, article_id)
+        );
+        CREATE INDEX story_articles_article ON story_articles (article_id);
+        CREATE TABLE event_records (
+            id TEXT PRIMARY KEY,
+            type TEXT NOT NULL,
+            cameo TEXT,
+            source TEXT,
+            target TEXT,
+            location TEXT,
+            date TEXT,
+            goldstein REAL,
+            n_articles INTEGER NOT NULL,
+            n_sources INTEGER NOT NULL,
+            n_mentions INTEGER NOT NULL,
+            first_seen TEXT,
+            last_seen TEXT
+        );
+        CREATE INDEX event_records_type ON event_records (type, date);
+        CREATE TABLE event_mentions (
+            record_id TEXT NOT NULL REFERENCES event_records (id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            sentence TEXT,
+            start INTEGER,
+            "end" INTEGER,
+            confidence REAL
+        );
+        CREATE INDEX event_mentions_record ON event_mentions (record_id)
+        """,
+    ),
 ]
 
 
