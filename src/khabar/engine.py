@@ -47,6 +47,19 @@ class RunSummary:
     skipped_by_reason: Counter = field(default_factory=Counter)
     non_arabic: int = 0
 
+    def count(self, doc: Document, status: str) -> None:
+        """Tally one stored document under its status (ok, failed, skipped)."""
+        self.inputs += 1
+        if status == "ok":
+            self.articles += 1
+            self.non_arabic += doc.language != "ar"
+        elif status == "failed":
+            self.failed += 1
+            self.failures_by_reason[doc.error.reason] += 1
+        else:
+            self.skipped += 1
+            self.skipped_by_reason[doc.skipped] += 1
+
     @property
     def pages_per_second(self) -> float:
         """Processed inputs per second of wall time."""
@@ -105,16 +118,7 @@ def run_local(inputs: Iterable[Document], store: Store, options: RunOptions, fet
     try:
         for doc in pipeline(pending()):
             status = store.save(doc, run_id)
-            summary.inputs += 1
-            if status == "ok":
-                summary.articles += 1
-                summary.non_arabic += doc.language != "ar"
-            elif status == "failed":
-                summary.failed += 1
-                summary.failures_by_reason[doc.error.reason] += 1
-            else:
-                summary.skipped += 1
-                summary.skipped_by_reason[doc.skipped] += 1
+            summary.count(doc, status)
             since_commit += 1
             if since_commit >= options.commit_every or time.monotonic() - last_commit > options.commit_seconds:
                 store.commit()

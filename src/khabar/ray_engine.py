@@ -144,16 +144,7 @@ def load_partitions(out_dir: str | Path, store: Store, commit_every: int = 500) 
     summary = RunSummary()
     run_id = store.start_run(f"khabar load {out_dir}")
     for n, doc in enumerate(iter_partition_documents(out_dir), 1):
-        status = store.save(doc, run_id)
-        summary.inputs += 1
-        if status == "ok":
-            summary.articles += 1
-            summary.non_arabic += doc.language != "ar"
-        elif status == "failed":
-            summary.failed += 1
-            summary.failures_by_reason[doc.error.reason] += 1
-        else:
-            summary.skipped += 1
+        summary.count(doc, store.save(doc, run_id))
         if n % commit_every == 0:
             store.commit()
     store.finish_run(run_id, summary.inputs, summary.articles, summary.failed, summary.skipped)
