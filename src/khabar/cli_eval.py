@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from khabar.engine import process_documents
+from khabar.engine import RunOptions, build_pipeline
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -39,8 +39,9 @@ def eval_extract(
         if r not in present:
             err.print(f"[yellow]skipping[/] {r['input']}: file not found (run from the repository root)")
     extracted: dict[str, dict] = {}
+    pipeline = build_pipeline(RunOptions(annotate=False))  # built once; extraction needs no language stage
     for rec in present:
-        docs = list(process_documents(Inputs([rec["input"]])))
+        docs = list(pipeline(Inputs([rec["input"]])))
         first = next((d for d in docs if not d.skipped), Document(rec["input"]))
         extracted[rec["input"]] = first.record()
     report = score_extraction(present, extracted)
