@@ -161,14 +161,12 @@ class ActorCoder:
         """Titled actors without a name: وزير الدفاع الإسرائيلي -> ISRMIL, نظيره التركي -> TURGOV,
         الأمين العام للأمم المتحدة -> IGOUNO, مندوب روسيا -> RUSGOV (a named person after a title is kept)."""
         by_token = {a.tok_start: a for a in actors}
-        tok_of = {t.start: i for i, t in enumerate(tokens)}
         for e in entities:  # a nationality or country after a title acts even when it would not alone
             i = next((k for k, t in enumerate(tokens) if t.start <= e["start"] < t.end), None)
             if e["type"] in ("NORP", "GPE", "ORG") and i is not None and i not in by_token:
                 end = next((k for k in range(i, len(tokens)) if tokens[k].end >= e["end"]), i)
                 by_token[i] = Actor(e["text"], e["start"], e["end"], i, end + 1, self.code_entity(e), e.get("id"),
                                     e.get("country"))
-        del tok_of
         covered = {i for a in actors for i in range(a.tok_start, a.tok_end)}
         k = 0
         while k < len(tokens):
