@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from khabar.arabic.normalize import normalize_for_search, normalize_with_offsets
+from khabar.arabic.search import query_stem
 from khabar.document import Document
+from khabar.store.index import index_article
 from khabar.store.migrations import migrate
 
 DEFAULT_DB = "khabar.db"
@@ -169,11 +171,9 @@ class Store:
              json.dumps(doc.text_map), annotations, now, now),
         )
         rowid = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-        self.conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
-        self.conn.execute(
-            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-            (rowid, normalize_for_search(doc.title or ""), normalize_for_search(doc.text)),
-        )
+        index_article(self.conn, rowid, {"id": article_id, "title": doc.title, "text": doc.text,
+                                         "published": doc.published, "source": doc.source,
+                                         **{k: getattr(doc, k) for k in ANNOTATION_KEYS}})
         return article_id
 
     # -- reading ------------------------------------------------------------------------------
@@ -229,6 +229,7 @@ class Store:
         self.begin()
         for table in ("story_articles", "stories", "event_mentions", "event_records"):
             self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        self.conn.execute("UPDATE events SET record_id = NULL WHERE record_id IS NOT NULL")
         for cluster in clusters:
             members = sorted((articles[a] for a in cluster), key=lambda a: (a.get("published") or "", a["id"]))
             dates = [a["published"] for a in members if a.get("published")]
@@ -249,6 +250,8 @@ class Store:
                 "VALUES (?,?,?,?,?,?)",
                 [(row["id"], m["article_id"], m["sentence"], m["start"], m["end"], m["confidence"])
                  for m in record.mentions])
+            self.conn.executemany("UPDATE events SET record_id = ? WHERE id = ?",
+                                  [(row["id"], m["event_id"]) for m in record.mentions])
         self.commit()
         return {"articles": len(articles), "stories": len(clusters),
                 "multi_article_stories": sum(len(c) > 1 for c in clusters), "event_records": len(records),
@@ -326,7 +329,7 @@ def build_fts_query(query: str) -> str:
     parts = []
     for term in query_terms(query):
         prefix = term.endswith("*")
-        word = term.rstrip("*").replace('"', "")
+        word = query_stem(term.rstrip("*").replace('"', ""))
         if word:
             parts.append(f'"{word}"' + ("*" if prefix else ""))
     return " ".join(parts)
@@ -337,7 +340,7 @@ def snippet(text: str, terms: list[str], width: int = 160) -> str:
     norm = normalize_with_offsets(text)
     lowered = norm.text.lower()
     for term in terms:
-        pos = lowered.find(term.rstrip("*"))
+        pos = lowered.find(query_stem(term.rstrip("*")))
         if pos >= 0:
             src, _ = norm.to_source(pos, pos + 1)
             start = max(0, src - width // 3)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+
+from khabar.store.index import backfill
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
@@ -124,7 +127,76 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX event_mentions_record ON event_mentions (record_id)
         """,
     ),
+    (
+        3,
+        "query tables: one row per coded event and per entity in an article; clitic-insensitive search index",
+        """
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            cameo TEXT,
+            quad_class INTEGER,
+            goldstein REAL,
+            mode TEXT,
+            source_code TEXT,
+            source_text TEXT,
+            source_id TEXT,
+            target_code TEXT,
+            target_text TEXT,
+            target_id TEXT,
+            location_text TEXT,
+            location_id TEXT,
+            location_name TEXT,
+            lat REAL,
+            lon REAL,
+            country TEXT,
+            day TEXT,
+            date_stated INTEGER NOT NULL DEFAULT 0,
+            outlet TEXT,
+            confidence REAL,
+            negated INTEGER NOT NULL DEFAULT 0,
+            modality TEXT,
+            start INTEGER,
+            "end" INTEGER,
+            trigger_start INTEGER,
+            trigger_end INTEGER,
+            record_id TEXT
+        );
+        CREATE INDEX events_day ON events (day);
+        CREATE INDEX events_type_day ON events (type, day);
+        CREATE INDEX events_country_day ON events (country, day);
+        CREATE INDEX events_source_day ON events (source_code, day);
+        CREATE INDEX events_target_day ON events (target_code, day);
+        CREATE INDEX events_outlet_day ON events (outlet, day);
+        CREATE INDEX events_article ON events (article_id);
+        CREATE INDEX events_record ON events (record_id);
+        CREATE TABLE article_entities (
+            article_id TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            text TEXT,
+            name_en TEXT,
+            country TEXT,
+            lat REAL,
+            lon REAL,
+            n INTEGER NOT NULL,
+            day TEXT,
+            PRIMARY KEY (article_id, entity_id)
+        );
+        CREATE INDEX article_entities_entity ON article_entities (entity_id);
+        CREATE INDEX article_entities_country ON article_entities (country, article_id);
+        DROP TABLE articles_fts;
+        CREATE VIRTUAL TABLE articles_fts USING fts5 (
+            title, text, tokenize = 'unicode61 remove_diacritics 2'
+        )
+        """,
+    ),
 ]
+
+# Python steps run after a migration's SQL, in the same transaction (filling new tables from stored articles).
+POST_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {3: backfill}
 
 
 def current_version(conn: sqlite3.Connection) -> int:
@@ -151,6 +223,8 @@ def migrate(conn: sqlite3.Connection) -> int:
                 continue
             for statement in _statements(sql):
                 conn.execute(statement)
+            if number in POST_STEPS:
+                POST_STEPS[number](conn)
             conn.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)",
                          (number, description))
             conn.execute("COMMIT")

@@ -112,7 +112,7 @@ def merge_events(articles: Iterable[dict[str, Any]], window_days: int = EVENT_WI
     records: list[EventRecord] = []
     index: dict[tuple, list[EventRecord]] = defaultdict(list)
     for article in articles:
-        for event in article.get("events") or []:
+        for idx, event in enumerate(article.get("events") or []):
             if event.get("negated") or event.get("modality", "asserted") != "asserted":
                 continue
             source = (event.get("source") or {}).get("code")
@@ -127,7 +127,8 @@ def merge_events(articles: Iterable[dict[str, Any]], window_days: int = EVENT_WI
                                      event.get("goldstein", 0.0))
                 index[key].append(record)
                 records.append(record)
-            record.mentions.append({"article_id": article["id"], "outlet": article.get("source"),
+            record.mentions.append({"article_id": article["id"], "event_id": f"{article['id']}:{idx}",
+                                    "outlet": article.get("source"),
                                     "published": article.get("published"), "sentence": event.get("sentence"),
                                     "start": event.get("start"), "end": event.get("end"),
                                     "confidence": event.get("confidence")})

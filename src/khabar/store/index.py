@@ -1,0 +1,104 @@
+"""Query tables kept beside each article: the search index, one row per coded event, one per entity.
+
+The article row keeps the full annotations (the output contract); these tables hold the same facts in a shape
+that indexes can serve, so the UI and API filter 50,000+ articles without parsing JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from khabar.arabic.normalize import normalize
+from khabar.arabic.search import index_text
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+EVENT_COLUMNS = ("id", "article_id", "idx", "type", "cameo", "quad_class", "goldstein", "mode", "source_code",
+                 "source_text", "source_id", "target_code", "target_text", "target_id", "location_text",
+                 "location_id", "location_name", "lat", "lon", "country", "day", "date_stated", "outlet",
+                 "confidence", "negated", "modality", "start", "end", "trigger_start", "trigger_end", "record_id")
+ENTITY_COLUMNS = ("article_id", "entity_id", "type", "text", "name_en", "country", "lat", "lon", "n", "day")
+_EVENT_SQL = "INSERT INTO events ({}) VALUES ({})".format(
+    ", ".join(f'"{c}"' for c in EVENT_COLUMNS), ", ".join("?" * len(EVENT_COLUMNS)))
+_ENTITY_SQL = "INSERT INTO article_entities ({}) VALUES ({})".format(
+    ", ".join(ENTITY_COLUMNS), ", ".join("?" * len(ENTITY_COLUMNS)))
+
+
+def day_of(value: str | None) -> str | None:
+    """The ISO day at the start of a date value (a day, a datetime or an interval), else None."""
+    if not value:
+        return None
+    match = _DAY.match(value)
+    return match.group() if match else None
+
+
+def event_rows(record: dict[str, Any]) -> list[tuple]:
+    """Rows of the ``events`` table for one article record."""
+    published = day_of(record.get("published"))
+    rows = []
+    for idx, event in enumerate(record.get("events") or []):
+        source = event.get("source") or {}
+        target = event.get("target") or {}
+        place = event.get("location") or {}
+        trigger = event.get("trigger") or {}
+        stated = day_of(event.get("date"))
+        values = {
+            "id": f"{record['id']}:{idx}", "article_id": record["id"], "idx": idx, "type": event["type"],
+            "cameo": event.get("cameo"), "quad_class": event.get("quad_class"), "goldstein": event.get("goldstein"),
+            "mode": event.get("mode"), "source_code": source.get("code"), "source_text": source.get("text"),
+            "source_id": source.get("id"), "target_code": target.get("code"), "target_text": target.get("text"),
+            "target_id": target.get("id"), "location_text": place.get("text"), "location_id": place.get("id"),
+            "location_name": place.get("name_en"), "lat": place.get("lat"), "lon": place.get("lon"),
+            "country": place.get("country"), "day": stated or published,
+            "date_stated": int(bool(stated) and stated != published), "outlet": record.get("source"),
+            "confidence": event.get("confidence"), "negated": int(bool(event.get("negated"))),
+            "modality": event.get("modality"), "start": event.get("start"), "end": event.get("end"),
+            "trigger_start": trigger.get("start"), "trigger_end": trigger.get("end"), "record_id": None,
+        }
+        rows.append(tuple(values[c] for c in EVENT_COLUMNS))
+    return rows
+
+
+def entity_key(mention: dict[str, Any]) -> str:
+    """A mention's canonical id; mentions the lexicons do not know are keyed by their normalised text."""
+    return mention.get("id") or "text:" + normalize(mention.get("text") or "").strip()
+
+
+def entity_rows(record: dict[str, Any]) -> list[tuple]:
+    """Rows of ``article_entities``: each entity or place of the article once, with its mention count."""
+    day = day_of(record.get("published"))
+    seen: dict[str, list] = {}
+    mentions = [(m, m.get("type") or "ORG") for m in record.get("entities") or []]
+    mentions += [(p, "LOC") for p in record.get("places") or []]
+    for mention, kind in mentions:
+        key = entity_key(mention)
+        if key in seen:
+            seen[key][8] += 1
+            continue
+        seen[key] = [record["id"], key, kind, mention.get("text"), mention.get("name_en"), mention.get("country"),
+                     mention.get("lat"), mention.get("lon"), 1, day]
+    return [tuple(row) for row in seen.values()]
+
+
+def index_article(conn: sqlite3.Connection, rowid: int, record: dict[str, Any]) -> None:
+    """(Re)write the search index and query rows of one article (inside the caller's transaction)."""
+    conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+    conn.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                 (rowid, index_text(record.get("title") or ""), index_text(record.get("text") or "")))
+    conn.execute("DELETE FROM events WHERE article_id = ?", (record["id"],))
+    conn.executemany(_EVENT_SQL, event_rows(record))
+    conn.execute("DELETE FROM article_entities WHERE article_id = ?", (record["id"],))
+    conn.executemany(_ENTITY_SQL, entity_rows(record))
+
+
+def backfill(conn: sqlite3.Connection) -> None:
+    """Fill the query tables from articles stored before they existed (migration 3)."""
+    rows = conn.execute("SELECT a.rowid, a.id, a.title, a.text, a.published, a.annotations, s.name AS source "
+                        "FROM articles a LEFT JOIN sources s ON s.id = a.source_id").fetchall()
+    for row in rows:
+        record = {"id": row[1], "title": row[2], "text": row[3], "published": row[4], "source": row[6],
+                  **json.loads(row[5] or "{}")}
+        index_article(conn, row[0], record)
