@@ -353,17 +353,36 @@ def stories(
 @app.command("export")
 def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or parquet.")] = "jsonl",
-    table: Annotated[str, typer.Option("--table", help="articles, inputs, failures, stories or event_records (run "
-                                                         "`khabar stories` first for the last two).")] = "articles",
+    table: Annotated[str, typer.Option("--table", help=(
+        "articles, inputs, failures, stories, event_records, events (one row per coded event), gdelt (GDELT 2.0 "
+        "event columns; CSV is tab-separated without header, as GDELT's) or acled (ACLED-like table). Stories "
+        "and event records come from `khabar stories`."))] = "articles",
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Output file (stdout when omitted).")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Event tables: events on or after this day.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Event tables: events on or before this day.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Event tables: one outlet.")] = None,
+    country: Annotated[Optional[str], typer.Option("--country", help="Event tables: ISO country code.")] = None,
+    event_type: Annotated[Optional[str], typer.Option("--type", help="Event tables: PLOVER type.")] = None,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="Event tables: actor code prefix or id.")] = None,
+    header: Annotated[Optional[bool], typer.Option("--header/--no-header", help="CSV header line.")] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Export stored articles (the output-contract records), inputs or failures."""
-    from khabar.store.export import export
+    """Export stored articles, inputs, failures, stories, events and event records, or GDELT/ACLED-style tables."""
+    from khabar.store.export import EVENT_TABLES, export
+    from khabar.store.queries import Filters
 
+    values = {"date_from": date_from, "date_to": date_to, "source": source, "country": country,
+              "event_type": event_type, "actor": actor}
+    filters = None
+    if any(values.values()):
+        if table not in EVENT_TABLES:
+            err.print(f"[red]error:[/] --from/--to/--source/--country/--type/--actor filter the event tables "
+                      f"({', '.join(EVENT_TABLES)}), not {table}")
+            raise typer.Exit(EXIT_USAGE)
+        filters = Filters.from_mapping({**values, "include_unasserted": table == "events"})
     store = _open_store(db)
     try:
-        n = export(store, fmt, table, output)
+        n = export(store, fmt, table, output, filters=filters, header=header)
     except ValueError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_USAGE) from None
@@ -371,6 +390,41 @@ def export_cmd(
         store.close()
     if output and output != "-":
         err.print(f"wrote {n} {table} rows to {output}")
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to bind; the default keeps the server on this machine.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    allow_writes: Annotated[bool, typer.Option("--allow-writes", help=(
+        "Open the store for writing: enables POST /api/articles (process a page) and POST /api/stories/rebuild. "
+        "Without it the server opens the database read-only."))] = False,
+    tiles: Annotated[Optional[str], typer.Option(help=(
+        "Map tile URL template, e.g. https://tile.example.org/{z}/{x}/{y}.png (none by default: the map then "
+        "shows markers on a plain background)."))] = None,
+    tiles_attribution: Annotated[str, typer.Option(help="Attribution text shown for the tiles.")] = "",
+    workers: Annotated[int, typer.Option(help="Server threads answering requests.")] = 8,
+) -> None:
+    """Serve the web UI (right-to-left Arabic, English toggle) and the JSON API (OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from khabar.web import create_app
+
+    if not os.path.exists(db):
+        err.print(f"[red]error:[/] no store at {db}; create one with `khabar run INPUT... --db {db}`")
+        raise typer.Exit(EXIT_USAGE)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]warning:[/] binding {host}: the UI and API are reachable from other machines")
+    try:
+        app_ = create_app(db, writable=allow_writes, tiles=tiles, tiles_attribution=tiles_attribution,
+                          threads=workers)
+    except StoreError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    err.print(f"khabar serving {db} on http://{host}:{port}/ ({'read-write' if allow_writes else 'read-only'})")
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -46,9 +46,15 @@ class SearchHit:
 class Store:
     """A khabar SQLite database (WAL); created and migrated on first use."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB, keep_raw: bool = True) -> None:
+    def __init__(self, path: str | Path = DEFAULT_DB, keep_raw: bool = True, read_only: bool = False) -> None:
         self.path = str(path)
         self.keep_raw = keep_raw
+        self.read_only = read_only
+        if read_only:
+            self._open_read_only()
+            self._source_ids: dict[str, int] = {}
+            self._in_tx = False
+            return
         try:
             self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None,
                                         check_same_thread=False)
@@ -64,6 +70,27 @@ class Store:
                              "check the path and permissions, or pass another --db") from exc
         self._source_ids: dict[str, int] = {}
         self._in_tx = False
+
+    def _open_read_only(self) -> None:
+        """Open without any write: no migration, no WAL switch; an outdated store is refused with what to do."""
+        from khabar.store.migrations import MIGRATIONS
+
+        uri = "file:" + Path(self.path).resolve().as_posix().replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+        try:
+            self.conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA busy_timeout=60000")
+            self.conn.execute("PRAGMA query_only=ON")
+            self.version = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open the khabar store read-only ({exc}); check the path, "
+                             "or create it with `khabar run`") from exc
+        latest = MIGRATIONS[-1][0]
+        if self.version < latest:
+            self.conn.close()
+            raise StoreError(f"{self.path}: the store has schema version {self.version}, this khabar needs "
+                             f"{latest}; upgrade it once with `khabar info --db {self.path}` (that opens it for "
+                             "writing), then start again")
 
     # -- transactions -------------------------------------------------------------------------
     def begin(self) -> None:

@@ -1,0 +1,372 @@
+"""Read queries the UI, the API and the exports share: filtered search, events, entities, stories, stats.
+
+Every value reaches SQLite as a bound parameter; column names for sorting come from fixed whitelists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from khabar.store.db import Store, build_fts_query, query_terms, snippet
+
+_CODE = re.compile(r"^[A-Z0-9]{3,15}$")
+EVENT_SORTS = {"day": "e.day", "type": "e.type", "source": "e.source_code", "target": "e.target_code",
+               "country": "e.country", "outlet": "e.outlet", "confidence": "e.confidence",
+               "goldstein": "e.goldstein", "location": "e.location_name"}
+MAX_PAGE = 500
+
+
+@dataclass(slots=True)
+class Filters:
+    """What a user narrows articles and events by; the same filters in the UI, the API and the exports."""
+
+    q: str = ""
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+    country: str | None = None
+    event_type: str | None = None
+    actor: str | None = None
+    include_unasserted: bool = False
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any]) -> Filters:
+        """Filters from query parameters (empty strings mean 'not set'; bad dates are ignored)."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            value = values.get(f.name)
+            if value in (None, ""):
+                continue
+            if f.name in ("date_from", "date_to"):
+                value = _iso_day(str(value))
+            elif f.name == "include_unasserted":
+                value = str(value).lower() in ("1", "true", "on", "yes")
+            elif f.name in ("country", "event_type"):
+                value = str(value).strip().upper()
+            else:
+                value = str(value).strip()
+            if value not in (None, ""):
+                kwargs[f.name] = value
+        return cls(**kwargs)
+
+    def as_params(self) -> dict[str, Any]:
+        """The filters that are set, as query parameters (for links that keep them)."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, "", False)}
+
+    def actor_clause(self, alias: str) -> tuple[str, list[Any]]:
+        """Match an actor by CAMEO code prefix (SYR matches SYRMIL) or by canonical entity id."""
+        actor = self.actor or ""
+        if _CODE.match(actor):
+            hi = actor + "\uffff"
+            return (f"(({alias}.source_code >= ? AND {alias}.source_code < ?) OR "
+                    f"({alias}.target_code >= ? AND {alias}.target_code < ?))", [actor, hi, actor, hi])
+        return f"({alias}.source_id = ? OR {alias}.target_id = ?)", [actor, actor]
+
+
+def _iso_day(value: str) -> str | None:
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _next_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
+
+
+# -- articles ----------------------------------------------------------------------------------------------------
+def _article_where(filters: Filters) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    if filters.date_from:
+        where.append("a.published >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        where.append("a.published < ?")
+        args.append(_next_day(filters.date_to))
+    if filters.source:
+        where.append("s.name = ?")
+        args.append(filters.source)
+    if filters.country:
+        where.append("EXISTS (SELECT 1 FROM article_entities x WHERE x.country = ? AND x.article_id = a.id)")
+        args.append(filters.country)
+    if filters.event_type or filters.actor:
+        cond = ["v.article_id = a.id"]
+        if filters.event_type:
+            cond.append("v.type = ?")
+            args.append(filters.event_type)
+        if filters.actor:
+            clause, more = filters.actor_clause("v")
+            cond.append(clause)
+            args.extend(more)
+        where.append(f"EXISTS (SELECT 1 FROM events v WHERE {' AND '.join(cond)})")
+    return where, args
+
+
+def search_articles(store: Store, filters: Filters, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """Articles matching the query words (clitic-insensitive) and the filters: best first, or newest first."""
+    limit, offset = _page(limit, offset)
+    where, args = _article_where(filters)
+    fts = build_fts_query(filters.q)
+    if filters.q and not fts:
+        return {"total": 0, "items": [], "limit": limit, "offset": offset}
+    if fts:
+        base = ("FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "LEFT JOIN sources s ON s.id = a.source_id WHERE articles_fts MATCH ?")
+        args = [fts, *args]
+        order, score = "ORDER BY score", "bm25(articles_fts, 3.0, 1.0)"
+    else:
+        base = "FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE 1"
+        order, score = "ORDER BY a.published DESC, a.rowid DESC", "0.0"
+    cond = "".join(f" AND {w}" for w in where)
+    total = store.conn.execute(f"SELECT COUNT(*) {base}{cond}", args).fetchone()[0]  # noqa: S608
+    rows = store.conn.execute(
+        f"SELECT a.id, a.title, s.name AS source, a.published, a.url, a.language, "  # noqa: S608
+        f"substr(a.text, 1, 4000) AS text, {score} AS score {base}{cond} {order} LIMIT ? OFFSET ?",
+        [*args, limit, offset]).fetchall()
+    terms = query_terms(filters.q)
+    items = [{"id": r["id"], "title": r["title"], "source": r["source"], "published": r["published"],
+              "url": r["url"], "language": r["language"], "snippet": snippet(r["text"], terms),
+              "score": round(-r["score"], 4)} for r in rows]
+    return {"total": total, "items": items, "limit": limit, "offset": offset}
+
+
+def sources(store: Store) -> list[str]:
+    """Every outlet name, for the source filter."""
+    return [r[0] for r in store.conn.execute("SELECT name FROM sources ORDER BY name")]
+
+
+# -- events ------------------------------------------------------------------------------------------------------
+def _event_where(filters: Filters) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    if not filters.include_unasserted:
+        where.append("e.negated = 0 AND e.modality = 'asserted'")
+    for column, value in (("e.type", filters.event_type), ("e.country", filters.country),
+                          ("e.outlet", filters.source)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if filters.date_from:
+        where.append("e.day >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        where.append("e.day <= ?")
+        args.append(filters.date_to)
+    if filters.actor:
+        clause, more = filters.actor_clause("e")
+        where.append(clause)
+        args.extend(more)
+    fts = build_fts_query(filters.q)
+    if fts:
+        where.append("e.article_id IN (SELECT a.id FROM articles_fts JOIN articles a "
+                     "ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?)")
+        args.append(fts)
+    return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+EVENT_FIELDS = ("e.id, e.article_id, e.type, e.cameo, e.quad_class, e.goldstein, e.mode, e.source_code, "
+                "e.source_text, e.source_id, e.target_code, e.target_text, e.target_id, e.location_text, "
+                "e.location_id, e.location_name, e.lat, e.lon, e.country, e.day, e.outlet, e.confidence, "
+                "e.negated, e.modality, e.start, e.\"end\", e.trigger_start, e.trigger_end, e.record_id, e.date_stated")
+
+
+def list_events(store: Store, filters: Filters, sort: str = "day", desc: bool = True, limit: int = 50,
+                offset: int = 0) -> dict[str, Any]:
+    """A page of coded events matching the filters, sorted by a whitelisted column."""
+    limit, offset = _page(limit, offset)
+    where, args = _event_where(filters)
+    column = EVENT_SORTS.get(sort, "e.day")
+    direction = "DESC" if desc else "ASC"
+    total = store.conn.execute(f"SELECT COUNT(*) FROM events e{where}", args).fetchone()[0]  # noqa: S608
+    rows = store.conn.execute(
+        f"SELECT {EVENT_FIELDS}, a.title, r.n_articles, r.n_sources, r.n_mentions "  # noqa: S608
+        f"FROM events e JOIN articles a ON a.id = e.article_id "
+        f"LEFT JOIN event_records r ON r.id = e.record_id{where} "
+        f"ORDER BY {column} {direction} NULLS LAST, e.id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    return {"total": total, "items": [dict(r) for r in rows], "limit": limit, "offset": offset,
+            "sort": sort if sort in EVENT_SORTS else "day", "desc": desc}
+
+
+def event_detail(store: Store, event_id: str) -> dict[str, Any] | None:
+    """One event, its record's counts, and every mention of the same happening with its sentence in context."""
+    row = store.conn.execute(f"SELECT {EVENT_FIELDS}, a.title FROM events e JOIN articles a "  # noqa: S608
+                             "ON a.id = e.article_id WHERE e.id = ?", (event_id,)).fetchone()
+    if row is None:
+        return None
+    event = dict(row)
+    record = None
+    if event["record_id"]:
+        rec = store.conn.execute("SELECT * FROM event_records WHERE id = ?", (event["record_id"],)).fetchone()
+        record = dict(rec) if rec else None
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM events WHERE record_id = ? ORDER BY day, id",
+                                                (event["record_id"],))]
+    else:
+        ids = [event_id]
+    mentions = []
+    for mid in ids:
+        m = store.conn.execute(
+            f"SELECT {EVENT_FIELDS}, a.title, a.published, substr(a.text, e.start + 1, e.\"end\" - e.start) "  # noqa: S608
+            "AS sentence, substr(a.text, max(1, e.start - 199), min(e.start, 200)) AS before, "
+            "substr(a.text, e.\"end\" + 1, 200) AS after FROM events e JOIN articles a ON a.id = e.article_id "
+            "WHERE e.id = ?", (mid,)).fetchone()
+        if m is not None:
+            mentions.append(dict(m))
+    return {"event": event, "record": record, "mentions": mentions}
+
+
+def timeline(store: Store, filters: Filters) -> dict[str, Any]:
+    """Events per day by type (the timeline chart's data)."""
+    where, args = _event_where(filters)
+    cond = (where + " AND" if where else " WHERE") + " e.day IS NOT NULL"
+    rows = store.conn.execute(f"SELECT e.day, e.type, COUNT(*) FROM events e{cond} "  # noqa: S608
+                              "GROUP BY e.day, e.type ORDER BY e.day", args).fetchall()
+    days: dict[str, dict[str, int]] = {}
+    for day, kind, n in rows:
+        days.setdefault(day, {})[kind] = n
+    types = sorted({kind for per in days.values() for kind in per})
+    return {"types": types, "days": [{"day": d, "counts": c, "total": sum(c.values())} for d, c in days.items()]}
+
+
+def map_points(store: Store, filters: Filters, limit: int = 2000) -> list[dict[str, Any]]:
+    """Event locations with their counts and types (the map's markers), largest first."""
+    where, args = _event_where(filters)
+    cond = (where + " AND" if where else " WHERE") + " e.lat IS NOT NULL"
+    rows = store.conn.execute(
+        f"SELECT e.location_id, MAX(e.location_name) AS name, MAX(e.location_text) AS text, "  # noqa: S608
+        f"MAX(e.country) AS country, AVG(e.lat) AS lat, AVG(e.lon) AS lon, COUNT(*) AS n, "
+        f"GROUP_CONCAT(DISTINCT e.type) AS types FROM events e{cond} GROUP BY e.location_id "
+        f"ORDER BY n DESC LIMIT ?", [*args, max(1, min(limit, 10000))]).fetchall()
+    return [{**dict(r), "types": sorted((r["types"] or "").split(","))} for r in rows]
+
+
+# -- entities, stories, stats ------------------------------------------------------------------------------------
+def list_entities(store: Store, kind: str | None = None, country: str | None = None, q: str | None = None,
+                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Entities and places with the number of articles and mentions, most frequent first."""
+    limit, offset = _page(limit, offset)
+    where, args = [], []
+    if kind:
+        where.append("type = ?")
+        args.append(kind.upper())
+    if country:
+        where.append("country = ?")
+        args.append(country.upper())
+    if q:
+        where.append("(name_en LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')")
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        args += [like, like]
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    total = store.conn.execute(f"SELECT COUNT(DISTINCT entity_id) FROM article_entities{cond}",  # noqa: S608
+                               args).fetchone()[0]
+    rows = store.conn.execute(
+        f"SELECT entity_id AS id, MAX(type) AS type, MAX(name_en) AS name_en, MAX(text) AS text, "  # noqa: S608
+        f"MAX(country) AS country, MAX(lat) AS lat, MAX(lon) AS lon, COUNT(*) AS n_articles, "
+        f"SUM(n) AS n_mentions, MIN(day) AS first_seen, MAX(day) AS last_seen FROM article_entities{cond} "
+        f"GROUP BY entity_id ORDER BY n_articles DESC, id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    return {"total": total, "items": [dict(r) for r in rows], "limit": limit, "offset": offset}
+
+
+def list_stories(store: Store, limit: int = 50, offset: int = 0, min_articles: int = 1) -> dict[str, Any]:
+    """Stories (groups of near-duplicate articles), largest first, with their articles."""
+    limit, offset = _page(limit, offset)
+    total = store.conn.execute("SELECT COUNT(*) FROM stories WHERE n_articles >= ?", (min_articles,)).fetchone()[0]
+    rows = store.conn.execute("SELECT * FROM stories WHERE n_articles >= ? ORDER BY n_articles DESC, last_seen "
+                              "DESC, id LIMIT ? OFFSET ?", (min_articles, limit, offset)).fetchall()
+    items = [story(store, row["id"]) for row in rows]
+    return {"total": total, "items": items, "limit": limit, "offset": offset}
+
+
+def story(store: Store, story_id: str) -> dict[str, Any] | None:
+    """One story with its articles."""
+    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+    if row is None:
+        return None
+    members = store.conn.execute(
+        "SELECT a.id, a.title, a.published, s.name AS source, a.url FROM story_articles sa "
+        "JOIN articles a ON a.id = sa.article_id LEFT JOIN sources s ON s.id = a.source_id "
+        "WHERE sa.story_id = ? ORDER BY a.published, a.id", (story_id,)).fetchall()
+    return {**dict(row), "articles": [dict(m) for m in members]}
+
+
+def list_records(store: Store, filters: Filters, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Event records (one happening merged across articles), most reported first."""
+    limit, offset = _page(limit, offset)
+    where, args = [], []
+    if filters.event_type:
+        where.append("type = ?")
+        args.append(filters.event_type)
+    if filters.date_from:
+        where.append("date >= ?")
+        args.append(filters.date_from)
+    if filters.date_to:
+        where.append("date < ?")
+        args.append(_next_day(filters.date_to))
+    if filters.actor:
+        where.append("(source LIKE ? OR target LIKE ?)")
+        prefix = filters.actor.replace("%", "").replace("_", "") + "%"
+        args += [prefix, prefix]
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    total = store.conn.execute(f"SELECT COUNT(*) FROM event_records{cond}", args).fetchone()[0]  # noqa: S608
+    rows = store.conn.execute(f"SELECT * FROM event_records{cond} ORDER BY n_articles DESC, "  # noqa: S608
+                              "n_mentions DESC, id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    items = []
+    for row in rows:
+        ids = [r[0] for r in store.conn.execute("SELECT id FROM events WHERE record_id = ? ORDER BY day, id",
+                                                (row["id"],))]
+        items.append({**dict(row), "event_ids": ids})
+    return {"total": total, "items": items, "limit": limit, "offset": offset}
+
+
+def stats(store: Store) -> dict[str, Any]:
+    """Counts at a glance: articles, events by type and country, top actors and outlets, date ranges."""
+    one = lambda sql: store.conn.execute(sql).fetchone()[0]  # noqa: E731
+    pairs = lambda sql: [list(r) for r in store.conn.execute(sql)]  # noqa: E731
+    return {
+        "articles": one("SELECT COUNT(*) FROM articles"),
+        "sources": one("SELECT COUNT(*) FROM sources"),
+        "events": one("SELECT COUNT(*) FROM events"),
+        "event_records": one("SELECT COUNT(*) FROM event_records"),
+        "stories": one("SELECT COUNT(*) FROM stories"),
+        "failures": one("SELECT COUNT(*) FROM inputs WHERE status = 'failed'"),
+        "published_range": list(store.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()),
+        "events_by_type": pairs("SELECT type, COUNT(*) FROM events GROUP BY type ORDER BY 2 DESC"),
+        "events_by_country": pairs("SELECT country, COUNT(*) FROM events WHERE country IS NOT NULL "
+                                   "GROUP BY country ORDER BY 2 DESC LIMIT 30"),
+        "top_actors": pairs("SELECT code, COUNT(*) FROM (SELECT source_code AS code FROM events UNION ALL "
+                            "SELECT target_code FROM events) WHERE code IS NOT NULL GROUP BY code "
+                            "ORDER BY 2 DESC LIMIT 30"),
+        "top_sources": pairs("SELECT s.name, COUNT(*) FROM articles a JOIN sources s ON s.id = a.source_id "
+                             "GROUP BY s.name ORDER BY 2 DESC LIMIT 30"),
+    }
+
+
+def article_view(store: Store, article_id: str) -> dict[str, Any] | None:
+    """An article record plus its story id and the ids of its coded events (for links)."""
+    record = store.article(article_id)
+    if record is None:
+        return None
+    story = store.conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?",
+                               (record["id"],)).fetchone()
+    record["story_id"] = story[0] if story else None
+    for idx, event in enumerate(record.get("events") or []):
+        event["id"] = f"{record['id']}:{idx}"
+    return record
+
+
+def event_types(store: Store) -> list[str]:
+    """The PLOVER types present in the store (for the type filter)."""
+    return [r[0] for r in store.conn.execute("SELECT DISTINCT type FROM events ORDER BY type")]
+
+
+def to_json(value: Any) -> str:
+    """JSON for embedding into a page's data attribute (escaped again by the template)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
