@@ -219,6 +219,8 @@ def acled_rows(store: Store, filters: Filters | None = None) -> Iterator[dict[st
         country = _countries().get(event["country"] or "", {})
         inter1 = _inter(event["source_code"], event["country"])
         inter2 = _inter(event["target_code"], event["country"])
+        if kinds[0] == "Demonstrations":  # whoever demonstrates is, for ACLED, a protester (6) or a rioter (5)
+            inter1 = 5 if kinds[1] == "Riots" else 6
         actor = lambda side: (facts["names"].get(event[f"{side}_id"]) or event[f"{side}_text"]  # noqa: E731
                               or event[f"{side}_code"] or "")
         yield {
