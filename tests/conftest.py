@@ -13,6 +13,17 @@ from khabar.store.db import Store
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 SEED = ROOT.parent / "shared" / "seeds" / "000_0585ea35918bfb10.txt"
+WEB_PAGES = Path(__file__).parent / "fixtures" / "web"
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory) -> str:
+    """A store built by the CLI from the web fixtures (five outlets' pages, one hostile), stories merged."""
+    path = tmp_path_factory.mktemp("web") / "k.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(WEB_PAGES), "--db", str(path)]).exit_code == 0
+    assert runner.invoke(app, ["stories", "--db", str(path)]).exit_code == 0
+    return str(path)
 
 
 @pytest.fixture

@@ -21,16 +21,8 @@ WEB = Path(__file__).parent / "fixtures" / "web"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> str:
-    from typer.testing import CliRunner
-
-    from khabar.cli import app
-
-    path = tmp_path_factory.mktemp("web") / "k.db"
-    runner = CliRunner()
-    assert runner.invoke(app, ["run", str(WEB), "--db", str(path)]).exit_code == 0
-    assert runner.invoke(app, ["stories", "--db", str(path)]).exit_code == 0
-    return str(path)
+def db(web_db) -> str:
+    return web_db
 
 
 @pytest.fixture(scope="module")
