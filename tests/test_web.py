@@ -246,11 +246,9 @@ def test_migration_backfills_query_tables_for_an_existing_store(tmp_path, db):
     old = tmp_path / "old.db"
     shutil.copy(db, old)
     conn = sqlite3.connect(old)
-    conn.execute("DELETE FROM events")
-    conn.execute("DELETE FROM article_entities")
     conn.execute("DELETE FROM schema_version WHERE version = 3")
-    conn.execute("DROP TABLE events")
-    conn.execute("DROP TABLE article_entities")
+    for table in ("events", "article_entities", "event_actors"):
+        conn.execute(f"DROP TABLE {table}")
     conn.commit()
     conn.close()
     store = Store(old)

@@ -200,6 +200,7 @@ class Store:
         rowid = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
         index_article(self.conn, rowid, {"id": article_id, "title": doc.title, "text": doc.text,
                                          "published": doc.published, "source": doc.source,
+                                         "source_id": self._source_id(doc.source),
                                          **{k: getattr(doc, k) for k in ANNOTATION_KEYS}})
         return article_id
 
@@ -211,7 +212,7 @@ class Store:
             return []
         rows = self.conn.execute(
             """SELECT a.id, a.title, s.name AS source, a.published, a.url, a.text,
-                      bm25(articles_fts, 3.0, 1.0) AS score
+                      bm25(articles_fts, 3.0, 1.0, 0.0) AS score
                FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
                LEFT JOIN sources s ON s.id = a.source_id
                WHERE articles_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?""",

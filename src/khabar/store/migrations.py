@@ -158,20 +158,32 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             confidence REAL,
             negated INTEGER NOT NULL DEFAULT 0,
             modality TEXT,
+            asserted INTEGER NOT NULL DEFAULT 1,
             start INTEGER,
             "end" INTEGER,
             trigger_start INTEGER,
             trigger_end INTEGER,
             record_id TEXT
         );
-        CREATE INDEX events_day ON events (day);
-        CREATE INDEX events_type_day ON events (type, day);
-        CREATE INDEX events_country_day ON events (country, day);
-        CREATE INDEX events_source_day ON events (source_code, day);
-        CREATE INDEX events_target_day ON events (target_code, day);
-        CREATE INDEX events_outlet_day ON events (outlet, day);
+        CREATE INDEX events_day ON events (asserted, day);
+        CREATE INDEX events_type_day ON events (asserted, type, day);
+        CREATE INDEX events_country_day ON events (asserted, country, day);
+        CREATE INDEX events_type_country_day ON events (asserted, type, country, day);
+        CREATE INDEX events_source_code ON events (source_code, day);
+        CREATE INDEX events_target_code ON events (target_code, day);
+        CREATE INDEX events_source_id ON events (source_id);
+        CREATE INDEX events_target_id ON events (target_id);
+        CREATE INDEX events_outlet_day ON events (asserted, outlet, day);
         CREATE INDEX events_article ON events (article_id);
         CREATE INDEX events_record ON events (record_id);
+        CREATE TABLE event_actors (
+            key TEXT NOT NULL,
+            asserted INTEGER NOT NULL,
+            day TEXT,
+            event_rowid INTEGER NOT NULL
+        );
+        CREATE INDEX event_actors_key ON event_actors (key, asserted, day, event_rowid);
+        CREATE INDEX event_actors_event ON event_actors (event_rowid);
         CREATE TABLE article_entities (
             article_id TEXT NOT NULL,
             entity_id TEXT NOT NULL,
@@ -189,7 +201,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX article_entities_country ON article_entities (country, article_id);
         DROP TABLE articles_fts;
         CREATE VIRTUAL TABLE articles_fts USING fts5 (
-            title, text, tokenize = 'unicode61 remove_diacritics 2'
+            title, text, facets, tokenize = 'unicode61 remove_diacritics 2'
         )
         """,
     ),

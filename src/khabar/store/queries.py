@@ -18,6 +18,9 @@ EVENT_SORTS = {"day": "e.day", "type": "e.type", "source": "e.source_code", "tar
                "country": "e.country", "outlet": "e.outlet", "confidence": "e.confidence",
                "goldstein": "e.goldstein", "location": "e.location_name"}
 MAX_PAGE = 500
+# totals are counted up to this many rows ("10,000+"): an exact count of a very common word would cost more
+# than the page itself; `total_exact` says whether the total is exact
+COUNT_CAP = 10_000
 
 
 @dataclass(slots=True)
@@ -57,14 +60,25 @@ class Filters:
         """The filters that are set, as query parameters (for links that keep them)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, "", False)}
 
-    def actor_clause(self, alias: str) -> tuple[str, list[Any]]:
-        """Match an actor by CAMEO code prefix (SYR matches SYRMIL) or by canonical entity id."""
+    def actor_key(self) -> str | None:
+        """The key of the ``event_actors`` table this actor filter names (a code block prefix or an entity id)."""
         actor = self.actor or ""
         if _CODE.match(actor):
-            hi = actor + "\uffff"
-            return (f"(({alias}.source_code >= ? AND {alias}.source_code < ?) OR "
-                    f"({alias}.target_code >= ? AND {alias}.target_code < ?))", [actor, hi, actor, hi])
-        return f"({alias}.source_id = ? OR {alias}.target_id = ?)", [actor, actor]
+            return actor if len(actor) % 3 == 0 else None
+        return actor or None
+
+    def actor_clause(self, alias: str) -> tuple[str, list[Any]]:
+        """Match an actor by CAMEO code prefix (SYR matches SYRMIL) or by canonical entity id, on either side.
+
+        Block prefixes and ids are looked up in ``event_actors`` (one index range, whatever the side); another
+        prefix (``SY``) compares both code columns."""
+        key = self.actor_key()
+        if key is not None:
+            return f"{alias}.rowid IN (SELECT event_rowid FROM event_actors WHERE key = ?)", [key]
+        actor, hi = self.actor or "", (self.actor or "") + "\uffff"
+        return (f"{alias}.rowid IN (SELECT rowid FROM events WHERE source_code >= ? AND source_code < ? "
+                "UNION ALL SELECT rowid FROM events WHERE target_code >= ? AND target_code < ?)",
+                [actor, hi, actor, hi])
 
 
 def _iso_day(value: str) -> str | None:
@@ -78,65 +92,129 @@ def _next_day(day: str) -> str:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
+def _count(store: Store, from_where: str, args: list[Any]) -> tuple[int, bool]:
+    """(rows matching, exact?) counting at most COUNT_CAP + 1 rows."""
+    n = store.conn.execute(f"SELECT COUNT(*) FROM (SELECT 1 {from_where} LIMIT {COUNT_CAP + 1})",  # noqa: S608
+                           args).fetchone()[0]
+    return min(n, COUNT_CAP), n <= COUNT_CAP
+
+
 def _page(limit: int, offset: int) -> tuple[int, int]:
     return max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
 
 
 # -- articles ----------------------------------------------------------------------------------------------------
-def _article_where(filters: Filters) -> tuple[list[str], list[Any]]:
+MAX_DATE_TOKENS = 120  # a date range written as more day/month/year tokens than this is filtered in SQL instead
+
+
+def date_tokens(first: dt.date, last: dt.date) -> list[str] | None:
+    """The fewest facet tokens covering [first, last]: whole years, then whole months, then single days."""
+    out: list[str] = []
+    day = first
+    while day <= last:
+        year_end, month_end = dt.date(day.year, 12, 31), _month_end(day)
+        if day.month == 1 and day.day == 1 and year_end <= last:
+            out.append(f"xy{day.year}")
+            day = year_end + dt.timedelta(days=1)
+        elif day.day == 1 and month_end <= last:
+            out.append(f"xm{day:%Y%m}")
+            day = month_end + dt.timedelta(days=1)
+        else:
+            out.append(f"xd{day:%Y%m%d}")
+            day += dt.timedelta(days=1)
+        if len(out) > MAX_DATE_TOKENS:
+            return None
+    return out
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _article_filters(store: Store, filters: Filters) -> tuple[list[str], list[str], list[Any]]:
+    """(facet terms for the full-text MATCH, SQL conditions, their arguments) for the article filters.
+
+    Filters the index knows as facet tokens are matched inside it; the rest (an entity-id actor, a date range
+    too long to spell out) fall back to SQL on the article rows.
+    """
+    facets: list[str] = []
     where: list[str] = []
     args: list[Any] = []
-    if filters.date_from:
-        where.append("a.published >= ?")
-        args.append(filters.date_from)
-    if filters.date_to:
-        where.append("a.published < ?")
-        args.append(_next_day(filters.date_to))
+    if filters.date_from or filters.date_to:
+        bounds = store.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()
+        first = filters.date_from or (bounds[0] or "")[:10]
+        last = filters.date_to or (bounds[1] or "")[:10]
+        tokens = date_tokens(dt.date.fromisoformat(first), dt.date.fromisoformat(last)) if first and last else []
+        if tokens is None:
+            if filters.date_from:
+                where.append("a.published >= ?")
+                args.append(filters.date_from)
+            if filters.date_to:
+                where.append("a.published < ?")
+                args.append(_next_day(filters.date_to))
+        else:
+            facets.append("(" + " OR ".join(f'"{t}"' for t in tokens or ["xnone"]) + ")")
     if filters.source:
-        where.append("s.name = ?")
-        args.append(filters.source)
+        row = store.conn.execute("SELECT id FROM sources WHERE name = ?", (filters.source,)).fetchone()
+        facets.append(f'"xs{row[0] if row else 0}"')
     if filters.country:
-        where.append("EXISTS (SELECT 1 FROM article_entities x WHERE x.country = ? AND x.article_id = a.id)")
-        args.append(filters.country)
-    if filters.event_type or filters.actor:
-        cond = ["v.article_id = a.id"]
+        facets.append(f'"xc{filters.country.lower()}"' if filters.country.isalnum() else '"xnone"')
+    actor_code = filters.actor if filters.actor and _CODE.match(filters.actor) else None
+    if filters.actor and actor_code is None:  # an entity id: the events table knows it
+        cond = ["v.article_id = a.id", "v.asserted = 1"]
         if filters.event_type:
             cond.append("v.type = ?")
             args.append(filters.event_type)
-        if filters.actor:
-            clause, more = filters.actor_clause("v")
-            cond.append(clause)
-            args.extend(more)
+        clause, more = filters.actor_clause("v")
+        cond.append(clause)
+        args.extend(more)
         where.append(f"EXISTS (SELECT 1 FROM events v WHERE {' AND '.join(cond)})")
-    return where, args
+    elif filters.event_type or actor_code:
+        kind = f"t{filters.event_type}" if filters.event_type and filters.event_type.isalnum() else ""
+        actor = f"a{actor_code}" if actor_code else ""
+        facets.append(f'"x{kind}{actor}"'.lower())
+    facets = ["{facets}: " + f for f in facets]
+    return facets, where, args
 
 
 def search_articles(store: Store, filters: Filters, limit: int = 20, offset: int = 0) -> dict[str, Any]:
     """Articles matching the query words (clitic-insensitive) and the filters: best first, or newest first."""
     limit, offset = _page(limit, offset)
-    where, args = _article_where(filters)
-    fts = build_fts_query(filters.q)
-    if filters.q and not fts:
-        return {"total": 0, "items": [], "limit": limit, "offset": offset}
-    if fts:
-        base = ("FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                "LEFT JOIN sources s ON s.id = a.source_id WHERE articles_fts MATCH ?")
-        args = [fts, *args]
-        order, score = "ORDER BY score", "bm25(articles_fts, 3.0, 1.0)"
+    words = build_fts_query(filters.q)
+    if filters.q and not words:
+        return {"total": 0, "total_exact": True, "items": [], "limit": limit, "offset": offset}
+    facets, where, args = _article_filters(store, filters)
+    match = " AND ".join(([f"({words})"] if words else []) + facets)
+    score = "bm25(articles_fts, 3.0, 1.0, 0.0)"
+    if match and not where and words:  # rank inside the index; no article row is read until the page is known
+        base, order, args = "FROM articles_fts WHERE articles_fts MATCH ?", "ORDER BY score", [match]
+        id_column = "articles_fts.rowid"
+    elif match:
+        base = ("FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?")
+        args = [match, *args]
+        order = "ORDER BY score" if words else "ORDER BY a.published DESC, a.rowid DESC"
+        score = score if words else "0.0"
+        id_column = "a.rowid"
     else:
-        base = "FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE 1"
-        order, score = "ORDER BY a.published DESC, a.rowid DESC", "0.0"
+        base, order, score, id_column = "FROM articles a WHERE 1", "ORDER BY a.published DESC, a.rowid DESC", \
+            "0.0", "a.rowid"
     cond = "".join(f" AND {w}" for w in where)
-    total = store.conn.execute(f"SELECT COUNT(*) {base}{cond}", args).fetchone()[0]  # noqa: S608
-    rows = store.conn.execute(
-        f"SELECT a.id, a.title, s.name AS source, a.published, a.url, a.language, "  # noqa: S608
-        f"substr(a.text, 1, 4000) AS text, {score} AS score {base}{cond} {order} LIMIT ? OFFSET ?",
-        [*args, limit, offset]).fetchall()
+    total, exact = _count(store, base + cond, args)
+    # two phases: rank and page on row ids alone (the sorter then never carries article text), then fetch
+    ranked = store.conn.execute(f"SELECT {id_column}, {score} AS score {base}{cond} {order} "  # noqa: S608
+                                "LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    scores = {r[0]: r[1] for r in ranked}
+    fetched = {r["rowid"]: r for r in store.conn.execute(
+        "SELECT a.rowid, a.id, a.title, s.name AS source, a.published, a.url, a.language, "
+        "substr(a.text, 1, 4000) AS text FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+        f"WHERE a.rowid IN ({','.join('?' * len(scores))})", list(scores))} if scores else {}
+    rows = [(fetched[rowid], scores[rowid]) for rowid in scores if rowid in fetched]
     terms = query_terms(filters.q)
     items = [{"id": r["id"], "title": r["title"], "source": r["source"], "published": r["published"],
               "url": r["url"], "language": r["language"], "snippet": snippet(r["text"], terms),
-              "score": round(-r["score"], 4)} for r in rows]
-    return {"total": total, "items": items, "limit": limit, "offset": offset}
+              "score": round(-score, 4)} for r, score in rows]
+    return {"total": total, "total_exact": exact, "items": items, "limit": limit, "offset": offset}
 
 
 def sources(store: Store) -> list[str]:
@@ -148,8 +226,8 @@ def sources(store: Store) -> list[str]:
 def _event_where(filters: Filters) -> tuple[str, list[Any]]:
     where: list[str] = []
     args: list[Any] = []
-    if not filters.include_unasserted:
-        where.append("e.negated = 0 AND e.modality = 'asserted'")
+    # every event index leads with `asserted`: the default (asserted events only) and the full set both use them
+    where.append("e.asserted = 1" if not filters.include_unasserted else "e.asserted IN (0, 1)")
     for column, value in (("e.type", filters.event_type), ("e.country", filters.country),
                           ("e.outlet", filters.source)):
         if value:
@@ -186,14 +264,39 @@ def list_events(store: Store, filters: Filters, sort: str = "day", desc: bool = 
     where, args = _event_where(filters)
     column = EVENT_SORTS.get(sort, "e.day")
     direction = "DESC" if desc else "ASC"
-    total = store.conn.execute(f"SELECT COUNT(*) FROM events e{where}", args).fetchone()[0]  # noqa: S608
-    rows = store.conn.execute(
-        f"SELECT {EVENT_FIELDS}, a.title, r.n_articles, r.n_sources, r.n_mentions "  # noqa: S608
-        f"FROM events e JOIN articles a ON a.id = e.article_id "
-        f"LEFT JOIN event_records r ON r.id = e.record_id{where} "
-        f"ORDER BY {column} {direction} NULLS LAST, e.id LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
-    return {"total": total, "items": [dict(r) for r in rows], "limit": limit, "offset": offset,
-            "sort": sort if sort in EVENT_SORTS else "day", "desc": desc}
+    # the tie-breakers (day, then row id) follow the indexes' own order, so a sort on an indexed column is an
+    # index walk that stops after one page instead of a sort of every matching row
+    order = ", ".join(dict.fromkeys(f"{c} {direction}" for c in (column, "e.day", "e.rowid")))
+    key = filters.actor_key()
+    if key is not None and column == "e.day":
+        # an actor's events in date order straight from its index range (the busiest actors have tens of
+        # thousands of events: no set of them is built or sorted)
+        rest = Filters(**{**asdict(filters), "actor": None})
+        more_where, more_args = _event_where(rest)
+        asserted = "x.asserted = 1" if not filters.include_unasserted else "x.asserted IN (0, 1)"
+        base = (f" FROM event_actors x JOIN events e ON e.rowid = x.event_rowid "
+                f"{more_where} AND x.key = ? AND {asserted}")
+        args = [*more_args, key]
+        for op, value in ((">=", filters.date_from), ("<=", filters.date_to)):
+            if value:
+                base += f" AND x.day {op} ?"
+                args.append(value)
+        order = f"x.day {direction}, x.event_rowid {direction}"
+        total, exact = _count(store, base, args)
+        ids = [r[0] for r in store.conn.execute(f"SELECT x.event_rowid{base} ORDER BY {order} "  # noqa: S608
+                                                "LIMIT ? OFFSET ?", [*args, limit, offset])]
+    else:
+        total, exact = _count(store, f"FROM events e{where}", args)
+        ids = [r[0] for r in store.conn.execute(
+            f"SELECT e.rowid FROM events e{where} ORDER BY {order} "  # noqa: S608
+            "LIMIT ? OFFSET ?", [*args, limit, offset])]
+    fetched = {r["rowid"]: r for r in store.conn.execute(
+        f"SELECT e.rowid, {EVENT_FIELDS}, a.title, r.n_articles, r.n_sources, r.n_mentions "  # noqa: S608
+        "FROM events e JOIN articles a ON a.id = e.article_id LEFT JOIN event_records r ON r.id = e.record_id "
+        f"WHERE e.rowid IN ({','.join('?' * len(ids))})", ids)} if ids else {}
+    rows = [{k: fetched[i][k] for k in fetched[i].keys() if k != "rowid"} for i in ids if i in fetched]
+    return {"total": total, "total_exact": exact, "items": [dict(r) for r in rows], "limit": limit,
+            "offset": offset, "sort": sort if sort in EVENT_SORTS else "day", "desc": desc}
 
 
 def event_detail(store: Store, event_id: str) -> dict[str, Any] | None:
