@@ -13,7 +13,7 @@ from typing import Any
 
 from khabar.store.db import Store, build_fts_query, query_terms, snippet
 
-_CODE = re.compile(r"^[A-Z0-9]{3,15}$")
+_CODE = re.compile(r"^[A-Z0-9]{1,15}$")
 EVENT_SORTS = {"day": "e.day", "type": "e.type", "source": "e.source_code", "target": "e.target_code",
                "country": "e.country", "outlet": "e.outlet", "confidence": "e.confidence",
                "goldstein": "e.goldstein", "location": "e.location_name"}
@@ -160,8 +160,9 @@ def _article_filters(store: Store, filters: Filters) -> tuple[list[str], list[st
         facets.append(f'"xs{row[0] if row else 0}"')
     if filters.country:
         facets.append(f'"xc{filters.country.lower()}"' if filters.country.isalnum() else '"xnone"')
-    actor_code = filters.actor if filters.actor and _CODE.match(filters.actor) else None
-    if filters.actor and actor_code is None:  # an entity id: the events table knows it
+    key = filters.actor_key()
+    actor_code = key if key and _CODE.match(key) else None  # a code block prefix: a facet token
+    if filters.actor and actor_code is None:  # an entity id or a partial code: the events tables know them
         cond = ["v.article_id = a.id", "v.asserted = 1"]
         if filters.event_type:
             cond.append("v.type = ?")
