@@ -82,6 +82,13 @@ def filters_dependency(
 
 
 FiltersDep = Annotated[Filters, Depends(filters_dependency)]
+
+
+def found(value: dict[str, Any] | None, what: str, key: str) -> dict[str, Any]:
+    """The value, or a 404 naming what was not found."""
+    if value is None:
+        raise HTTPException(404, f"no {what} {key!r}")
+    return value
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_PAGE, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Rows to skip")]
 EventSort = Literal["day", "type", "source", "target", "country", "outlet", "confidence", "goldstein", "location"]
@@ -209,10 +216,7 @@ def create_app(db: str, writable: bool = False, tiles: str | None = None, tiles_
 
     @app.get("/api/articles/{article_id}", summary="One article with all its annotations", tags=["articles"])
     def api_article(article_id: str) -> dict[str, Any]:
-        record = queries.article_view(store(), article_id)
-        if record is None:
-            raise HTTPException(404, f"no article {article_id!r}")
-        return record
+        return found(queries.article_view(store(), article_id), "article", article_id)
 
     @app.get("/api/events", summary="Coded events, filtered, sorted and paginated", tags=["events"])
     def api_events(filters: FiltersDep, sort: EventSort = "day",
@@ -222,10 +226,7 @@ def create_app(db: str, writable: bool = False, tiles: str | None = None, tiles_
     @app.get("/api/events/{event_id}", summary="One event, its record and every mention in context",
              tags=["events"])
     def api_event(event_id: str) -> dict[str, Any]:
-        detail = queries.event_detail(store(), event_id)
-        if detail is None:
-            raise HTTPException(404, f"no event {event_id!r}")
-        return detail
+        return found(queries.event_detail(store(), event_id), "event", event_id)
 
     @app.get("/api/event-records", summary="Event records: one happening merged across articles",
              tags=["events"])
@@ -246,10 +247,7 @@ def create_app(db: str, writable: bool = False, tiles: str | None = None, tiles_
 
     @app.get("/api/stories/{story_id}", summary="One story with its articles", tags=["stories"])
     def api_story(story_id: str) -> dict[str, Any]:
-        story = queries.story(store(), story_id)
-        if story is None:
-            raise HTTPException(404, f"no story {story_id!r}")
-        return story
+        return found(queries.story(store(), story_id), "story", story_id)
 
     @app.get("/api/entities", summary="People, organisations, places with article and mention counts",
              tags=["entities"])
