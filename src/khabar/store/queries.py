@@ -142,9 +142,10 @@ def _article_filters(store: Store, filters: Filters) -> tuple[list[str], list[st
     where: list[str] = []
     args: list[Any] = []
     if filters.date_from or filters.date_to:
-        bounds = store.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()
-        first = filters.date_from or (bounds[0] or "")[:10]
-        last = filters.date_to or (bounds[1] or "")[:10]
+        first, last = filters.date_from, filters.date_to
+        if not (first and last):  # an open end is closed at the store's first or last publication day
+            bounds = store.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()
+            first, last = first or (bounds[0] or "")[:10], last or (bounds[1] or "")[:10]
         tokens = date_tokens(dt.date.fromisoformat(first), dt.date.fromisoformat(last)) if first and last else []
         if tokens is None:
             if filters.date_from:
