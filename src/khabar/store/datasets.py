@@ -87,7 +87,7 @@ def _rows_with_articles(store: Store, filters: Filters) -> Iterator[tuple[dict[s
     """Events matching the filters (date order) with their article's facts: URL, date added, counts, numbers."""
     where, args = _event_where(filters)
     sql = (f"SELECT {EVENT_FIELDS}, a.url, a.created_at, instr(a.text, char(10)) AS first_break, "  # noqa: S608
-           "substr(a.text, e.start + 1, e.\"end\" - e.start) AS sentence, a.annotations, r.n_articles, "
+           "substr(a.text, e.start + 1, e.\"end\" - e.start) AS sentence, r.n_articles, "
            "r.n_sources, r.n_mentions FROM events e JOIN articles a ON a.id = e.article_id "
            f"LEFT JOIN event_records r ON r.id = e.record_id{where} ORDER BY e.day, e.article_id, e.idx")
     names: dict[str, dict[str, str]] = {}
@@ -95,7 +95,9 @@ def _rows_with_articles(store: Store, filters: Filters) -> Iterator[tuple[dict[s
         event = dict(row)
         if event["article_id"] not in names:  # one JSON parse per article, however many events it has
             names.clear()
-            annotations = json.loads(event["annotations"] or "{}")
+            stored = store.conn.execute("SELECT annotations FROM articles WHERE id = ?",
+                                        (event["article_id"],)).fetchone()
+            annotations = json.loads(stored[0] or "{}") if stored else {}
             names[event["article_id"]] = {
                 "names": {m.get("id"): m.get("name_en") for m in annotations.get("entities") or [] if m.get("id")},
                 "numbers": annotations.get("numbers") or [],

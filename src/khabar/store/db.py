@@ -206,21 +206,15 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------------
     def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
-        """Articles matching every word of ``query`` (Arabic-normalised; ``word*`` for a prefix), best first."""
-        fts_query = build_fts_query(query)
-        if not fts_query:
+        """Articles matching every word of ``query`` (Arabic-normalised, clitic-insensitive; ``word*`` for a
+        prefix), best first. The same query as the web UI and API (:func:`khabar.store.queries.search_articles`)."""
+        from khabar.store.queries import Filters, search_articles
+
+        if not build_fts_query(query):
             return []
-        rows = self.conn.execute(
-            """SELECT a.id, a.title, s.name AS source, a.published, a.url, a.text,
-                      bm25(articles_fts, 3.0, 1.0, 0.0) AS score
-               FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-               LEFT JOIN sources s ON s.id = a.source_id
-               WHERE articles_fts MATCH ? ORDER BY score LIMIT ? OFFSET ?""",
-            (fts_query, limit, offset),
-        ).fetchall()
-        terms = query_terms(query)
-        return [SearchHit(r["id"], r["title"], r["source"], r["published"], r["url"],
-                          snippet(r["text"], terms), -r["score"]) for r in rows]
+        found = search_articles(self, Filters(q=query), limit, offset)["items"]
+        return [SearchHit(h["id"], h["title"], h["source"], h["published"], h["url"], h["snippet"], h["score"])
+                for h in found]
 
     def article(self, article_id: str) -> dict[str, Any] | None:
         """The output-contract record of one article (by id or unique id prefix), or None."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from khabar.arabic.normalize import normalize
 from khabar.arabic.search import index_text
+from khabar.events import is_asserted
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -56,7 +57,7 @@ def event_rows(record: dict[str, Any]) -> list[tuple]:
             "date_stated": int(bool(stated) and stated != published), "outlet": record.get("source"),
             "confidence": event.get("confidence"), "negated": int(bool(event.get("negated"))),
             "modality": event.get("modality"),
-            "asserted": int(not event.get("negated") and event.get("modality", "asserted") == "asserted"),
+            "asserted": int(is_asserted(event)),
             "start": event.get("start"), "end": event.get("end"),
             "trigger_start": trigger.get("start"), "trigger_end": trigger.get("end"), "record_id": None,
         }
@@ -119,7 +120,7 @@ def facet_tokens(record: dict[str, Any]) -> str:
         if mention.get("country"):
             tokens.add(f"xc{mention['country']}")
     for event in record.get("events") or []:
-        if event.get("negated") or event.get("modality", "asserted") != "asserted":
+        if not is_asserted(event):
             continue
         kind = event["type"]
         tokens.add(f"xt{kind}")

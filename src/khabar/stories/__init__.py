@@ -11,6 +11,7 @@ from typing import Any
 
 from khabar.arabic.normalize import normalize_for_search
 from khabar.arabic.tokens import tokenize
+from khabar.events import is_asserted
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -113,7 +114,7 @@ def merge_events(articles: Iterable[dict[str, Any]], window_days: int = EVENT_WI
     index: dict[tuple, list[EventRecord]] = defaultdict(list)
     for article in articles:
         for idx, event in enumerate(article.get("events") or []):
-            if event.get("negated") or event.get("modality", "asserted") != "asserted":
+            if not is_asserted(event):
                 continue
             source = (event.get("source") or {}).get("code")
             target = (event.get("target") or {}).get("code")
